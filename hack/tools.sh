@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the local control plane's binaries from the pinned Go modules in test/tools/<name>/
+# into a cache outside the repository, keyed by a hash of each module's go.mod and go.sum, so a
+# fresh clone on the same machine reuses them and a changed pin builds anew.
+#
+#   hack/tools.sh build        build whatever is missing (idempotent, safe to run concurrently)
+#   hack/tools.sh bindir NAME  print the directory that holds NAME's binaries
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
+tools=(kubernetes etcd kwok helm)
+
+# version NAME: the pinned version of the tool's main module, read from its go.mod.
+version() {
+  local mod
+  case $1 in
+    kubernetes) mod=k8s.io/kubernetes ;;
+    etcd) mod=go.etcd.io/etcd/server/v3 ;;
+    kwok) mod=sigs.k8s.io/kwok ;;
+    helm) mod=helm.sh/helm/v3 ;;
+  esac
+  awk -v mod="$mod" '$1 !~ "^//" { for (i = 1; i < NF; i++) if ($i == mod && $(i+1) ~ /^v[0-9]/) { print $(i+1); exit } }' \
+    "$root/test/tools/$1/go.mod"
+}
+
+bindir() {
+  local name=$1 sum
+  sum=$(cat "$root/test/tools/$name/go.mod" "$root/test/tools/$name/go.sum" | sha256sum | cut -c1-12)
+  echo "$cache/tools/$name-$(version "$name")-$sum/bin"
+}
+
+build_one() {
+  local name=$1 dir out ver tmp
+  dir=$root/test/tools/$name
+  out=$(bindir "$name")
+  [ -f "$out/.complete" ] && return 0
+  ver=$(version "$name")
+  mkdir -p "$cache/tools"
+  # Build into a private temp dir and rename it into place, so a killed build never leaves a
+  # half-filled cache entry and two clones building at once do not trip over each other.
+  tmp=$(mktemp -d "$cache/tools/.build-$name-XXXXXX")
+  trap 'rm -rf "$tmp"' RETURN
+  local start=$SECONDS
+  echo "tools: building $name $ver (first time on this machine; cached in $out)" >&2
+  (
+    cd "$dir"
+    export CGO_ENABLED=0 GOFLAGS=-mod=mod
+    case $name in
+      kubernetes)
+        local minor=${ver#v1.}; minor=${minor%%.*}
+        local ld="-s -w -X k8s.io/component-base/version.gitVersion=$ver -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$ver -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+        for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+          go build -trimpath -ldflags "$ld" -o "$tmp/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+        done ;;
+      etcd)
+        go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" . ;;
+      kwok)
+        local ld="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$ver -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$(version kubernetes)"
+        go build -trimpath -ldflags "$ld" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok
+        go build -trimpath -ldflags "$ld" -o "$tmp/kwokctl" sigs.k8s.io/kwok/cmd/kwokctl ;;
+      helm)
+        local kv; kv=$(version kubernetes); local kminor=${kv#v1.}; kminor=${kminor%%.*}
+        local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$ver -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kminor"
+        go build -trimpath -ldflags "$ld" -o "$tmp/helm" helm.sh/helm/v3/cmd/helm ;;
+    esac
+  )
+  touch "$tmp/.complete"
+  mkdir -p "$(dirname "$out")"
+  # Another clone may have finished the same build meanwhile; either copy is good.
+  mv -T "$tmp" "$out" 2>/dev/null || rm -rf "$tmp"
+  echo "tools: built $name in $((SECONDS - start)) s" >&2
+}
+
+case ${1:-build} in
+  build) for t in "${@:2}"; do build_one "$t"; done; [ $# -le 1 ] && for t in "${tools[@]}"; do build_one "$t"; done; true ;;
+  bindir) bindir "$2" ;;
+  *) echo "usage: $0 build [NAME...] | bindir NAME" >&2; exit 2 ;;
+esac
