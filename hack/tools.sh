@@ -37,6 +37,8 @@ build_one() {
   [ -f "$out/.complete" ] && return 0
   ver=$(version "$name")
   mkdir -p "$cache/tools"
+  # Leftovers of builds that were killed (a trap cannot run on SIGKILL); no build takes 3 hours.
+  find "$cache/tools" -maxdepth 1 -name '.build-*' -mmin +180 -exec rm -rf {} + 2>/dev/null || true
   # Build into a private temp dir and rename it into place, so a killed build never leaves a
   # half-filled cache entry and two clones building at once do not trip over each other.
   tmp=$(mktemp -d "$cache/tools/.build-$name-XXXXXX")
@@ -65,6 +67,7 @@ build_one() {
         go build -trimpath -ldflags "$ld" -o "$tmp/helm" helm.sh/helm/v3/cmd/helm ;;
     esac
   )
+  chmod 755 "$tmp"
   touch "$tmp/.complete"
   mkdir -p "$(dirname "$out")"
   # Another clone may have finished the same build meanwhile; either copy is good.

@@ -1,0 +1,60 @@
+# container-instances-operator. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+KUBECONFIG_LOCAL := $(CURDIR)/.local/kubeconfig
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install the locked npm dependencies
+
+.PHONY: tools
+tools: ## Build the control plane's binaries from the pinned Go modules (cached outside the repo)
+	hack/tools.sh build
+
+.PHONY: cluster-up
+cluster-up: ## Start the local control plane (idempotent); kubeconfig at .local/kubeconfig
+	hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane and remove its state
+	hack/cluster.sh down
+
+.PHONY: build
+build: deps ## Compile TypeScript to dist/
+	tsc -p tsconfig.build.json
+
+.PHONY: lint
+lint: deps ## Lint and check formatting (Biome)
+	biome check .
+
+.PHONY: format
+format: deps ## Fix formatting and safe lint findings
+	biome check --write .
+
+.PHONY: typecheck
+typecheck: deps ## Type-check everything, tests included
+	tsc -p tsconfig.json --noEmit
+
+.PHONY: test-unit
+test-unit: deps ## Unit tests (pure code, no cluster)
+	vitest run --project unit
+
+.PHONY: test-integration
+test-integration: deps tools ## Integration tests on TEST_KUBECONFIG, or on the local plane (started if needed)
+	vitest run --project integration
+
+.PHONY: test
+test: lint typecheck test-unit test-integration ## The whole suite: lint, types, unit and integration
+
+.PHONY: run
+run: deps build cluster-up ## Start the local plane, install the CRD and run the operator against it
+	hack/run.sh

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The local control plane: kube-apiserver, etcd, kube-controller-manager and kube-scheduler built
+# from Go modules (hack/tools.sh), started by kwokctl's binary runtime on 127.0.0.1 only, with
+# kwok faking the nodes and Pod lifecycles. State lives in this clone's .local/, so two clones on
+# one machine run two planes on different ports and never touch each other.
+#
+#   hack/cluster.sh up      start (idempotent; repairs or recreates a half-dead plane)
+#   hack/cluster.sh down    stop and remove all state
+#   hack/cluster.sh status  exit 0 when the plane answers
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+local_dir=$root/.local
+export KWOK_WORKDIR=$local_dir/kwok
+name=cio
+kubeconfig=$local_dir/kubeconfig
+
+k8s_bin=$("$root/hack/tools.sh" bindir kubernetes)
+etcd_bin=$("$root/hack/tools.sh" bindir etcd)
+kwok_bin=$("$root/hack/tools.sh" bindir kwok)
+kwokctl=$kwok_bin/kwokctl
+kubectl() { "$k8s_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+
+log() { echo "cluster: $*" >&2; }
+
+write_config() {
+  local cfg=$local_dir/kwokctl.yaml
+  {
+    cat <<YAML
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  bindAddress: 127.0.0.1
+  kubeApiserverBinary: $k8s_bin/kube-apiserver
+  kubeControllerManagerBinary: $k8s_bin/kube-controller-manager
+  kubeSchedulerBinary: $k8s_bin/kube-scheduler
+  kubectlBinary: $k8s_bin/kubectl
+  etcdBinary: $etcd_bin/etcd
+  kwokControllerBinary: $kwok_bin/kwok
+  kubeAuditPolicy: $root/test/cluster/audit-policy.yaml
+  kubeAuthorization: true
+  nodeLeaseDurationSeconds: 40
+YAML
+    for s in "$root"/test/cluster/stages/*.yaml; do echo "---"; grep -v '^#' "$s"; done
+  } > "$cfg"
+  echo "$cfg"
+}
+
+healthy() {
+  [ -f "$kubeconfig" ] && kubectl get --raw /readyz >/dev/null 2>&1
+}
+
+wait_nodes() {
+  local i
+  for i in $(seq 1 120); do
+    if [ "$(kubectl get nodes --no-headers 2>/dev/null | awk '$2=="Ready"' | wc -l)" -ge 3 ]; then return 0; fi
+    sleep 0.5
+  done
+  log "nodes did not become Ready in 60 s:"; kubectl get nodes >&2 || true; return 1
+}
+
+seed() {
+  kubectl apply -f "$root/test/cluster/nodes.yaml" >/dev/null
+  kubectl apply -f "$root/test/cluster/storage-class.yaml" >/dev/null
+  wait_nodes
+}
+
+create() {
+  local cfg
+  cfg=$(write_config)
+  log "creating the plane (kwokctl, binary runtime, loopback only)"
+  "$kwokctl" create cluster --name "$name" --config "$cfg" --kubeconfig "$kubeconfig" \
+    --wait 2m >"$local_dir/kwokctl-create.log" 2>&1 || {
+      log "kwokctl create failed; its output:"; tail -30 "$local_dir/kwokctl-create.log" >&2; return 1; }
+}
+
+up() {
+  mkdir -p "$local_dir"
+  "$root/hack/tools.sh" build
+  if healthy; then seed; log "already up ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"; return 0; fi
+  if "$kwokctl" get clusters 2>/dev/null | grep -qx "$name"; then
+    # Half-dead (a killed run, a reboot): try to start the stopped components, else start over.
+    log "found a stopped or broken plane; restarting it"
+    if "$kwokctl" start cluster --name "$name" >/dev/null 2>&1 && for _ in $(seq 1 60); do healthy && break; sleep 1; done && healthy; then
+      seed; log "restarted"; return 0
+    fi
+    log "restart failed; recreating"
+    down
+  fi
+  rm -f "$kubeconfig"
+  create
+  seed
+  log "up: KUBECONFIG=$kubeconfig ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"
+}
+
+down() {
+  if [ -x "$kwokctl" ] && "$kwokctl" get clusters 2>/dev/null | grep -qx "$name"; then
+    "$kwokctl" delete cluster --name "$name" >/dev/null 2>&1 || true
+  fi
+  # Whatever kwokctl could not stop (its pid files lost), stop by this clone's paths only.
+  pkill -f -- "$KWOK_WORKDIR/" 2>/dev/null || true
+  rm -rf "$KWOK_WORKDIR" "$kubeconfig" "$local_dir/kwokctl.yaml"
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down; log "down" ;;
+  status) healthy ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,88 @@
+// Helpers for tests that run against a real API server. Nothing here fakes Kubernetes: every call
+// goes to the cluster named by kubeconfigPath().
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as k8s from "@kubernetes/client-node";
+import { kubeconfigPath, kubectlBinary, repoRoot } from "./env.js";
+
+export { kubeconfigPath, repoRoot } from "./env.js";
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the pinned kubectl against the test cluster. Never throws on a non-zero exit. */
+export function kubectl(args: string[], opts: { input?: string } = {}): Promise<KubectlResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(kubectlBinary(), ["--kubeconfig", kubeconfigPath(), ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? "");
+  });
+}
+
+/** Like kubectl(), but throws with kubectl's stderr when it fails. */
+export async function kubectlOk(args: string[], opts: { input?: string } = {}): Promise<string> {
+  const r = await kubectl(args, opts);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+export function loadKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfigPath());
+  return kc;
+}
+
+/** Creates a namespace with a unique name; returns its name. */
+export async function createNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase();
+  await kubectlOk(["create", "namespace", name]);
+  return name;
+}
+
+export async function deleteNamespace(name: string): Promise<void> {
+  await kubectl(["delete", "namespace", name, "--wait=false", "--ignore-not-found"]);
+}
+
+/** Installs (server-side) the project's CRDs and waits until they are Established. */
+export async function applyCrds(): Promise<void> {
+  await kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", `${repoRoot}/crds/`]);
+  await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", "-f", `${repoRoot}/crds/`]);
+}
+
+/** Polls fn until it returns a value other than undefined, or fails with the last observation. */
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
