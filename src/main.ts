@@ -1,22 +1,133 @@
-// Entry point. Until the reconciler is wired in, it proves the connection: lists the cluster's
-// nodes and exits non-zero with a clear message on failure.
-import * as k8s from "@kubernetes/client-node";
+// Wiring only: settings, logging, metrics, the API client, health, leader election and the
+// ContainerGroup controller. Every decision lives in the modules it wires.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CRD_NAME, GROUP, PLURAL, VERSION } from "./api/constants.js";
+import { parseOperatorSettings, renderSettings, type Settings, settingSpecs } from "./config.js";
+import { ContainerGroupController } from "./controller/controller.js";
+import { errorCode, errorMessage, KubeClient } from "./runtime/apply.js";
+import { HealthServer } from "./runtime/health.js";
+import { LeaderElector } from "./runtime/leader-election.js";
+import { createLogger, type Logger } from "./runtime/logger.js";
+import { createMetrics } from "./runtime/metrics.js";
+import { TokenBucketRateLimiter } from "./runtime/rate-limiter.js";
+import { renderHelp, wantsHelp } from "./runtime/settings.js";
 
-async function main(): Promise<void> {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const server = kc.getCurrentCluster()?.server ?? "(no cluster in kubeconfig)";
+const PROGRAM = "container-instances-operator";
+
+function loadKubeConfig(settings: Settings): KubeConfig {
+  const kc = new KubeConfig();
+  if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Fails fast, with what to do, when the API server is unreachable or the CRD is not installed. */
+async function checkApi(client: KubeClient, kc: KubeConfig, log: Logger): Promise<void> {
+  const server = kc.getCurrentCluster()?.server ?? "(no cluster in the kubeconfig)";
   try {
-    const nodes = await kc.makeApiClient(k8s.CoreV1Api).listNode();
-    console.log(`connected to ${server}: ${nodes.items.length} nodes`);
-    for (const n of nodes.items) console.log(`  ${n.metadata?.name}`);
+    await client.getPath(`/apis/${GROUP}/${VERSION}/${PLURAL}`, { limit: 1 });
   } catch (e) {
-    console.error(
-      `cannot reach the Kubernetes API at ${server}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-    console.error("Check KUBECONFIG (make run sets it to .local/kubeconfig) and that the cluster is up.");
+    const hint =
+      errorCode(e) === 404
+        ? `the ContainerGroup CRD (${CRD_NAME}) is not installed: kubectl apply --server-side -f crds/`
+        : errorCode(e) === 403
+          ? "the operator's identity may not list containergroups: install the RBAC from manifests/"
+          : "check KUBECONFIG (or --kubeconfig) and that the cluster is up";
+    log.error(`cannot use the Kubernetes API at ${server}: ${errorMessage(e)}; ${hint}`);
     process.exit(1);
   }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(renderHelp(settingSpecs, PROGRAM));
+    return;
+  }
+  const parsed = parseOperatorSettings(argv, process.env);
+  if (!parsed.ok) {
+    process.stderr.write(
+      `${PROGRAM}: invalid settings:\n${parsed.errors.map((e) => `  - ${e}`).join("\n")}\n`,
+    );
+    process.stderr.write(`Run ${PROGRAM} --help for every setting.\n`);
+    process.exit(2);
+  }
+  const settings = parsed.values;
+  const identity = process.env.POD_NAME || `${hostname()}-${randomBytes(3).toString("hex")}`;
+  const log = createLogger({ level: settings.logLevel, defaultMeta: { instance: identity } });
+  const metrics = createMetrics();
+  const kc = loadKubeConfig(settings);
+  const rateLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
+  const client = new KubeClient(kc, { rateLimiter, metrics });
+  await checkApi(client, kc, log);
+
+  const controller = new ContainerGroupController({
+    kubeConfig: kc,
+    client,
+    settings: renderSettings(settings),
+    logger: log,
+    metrics,
+    workers: settings.workers,
+    usageIntervalSeconds: settings.usageIntervalSeconds,
+    resyncIntervalMs: settings.resyncSeconds * 1000,
+    ...(settings.watchNamespace ? { namespace: settings.watchNamespace } : {}),
+    identity,
+  });
+
+  const health = new HealthServer({ registry: metrics.registry });
+  health.addReadinessCheck("informers-synced", () => controller.caches.hasSynced());
+  const port = await health.start(settings.healthPort, settings.healthBindAddress);
+  log.info("serving /healthz, /readyz and /metrics", { port });
+
+  let elector: LeaderElector | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    // Release first, so another replica takes over while this one drains.
+    await elector
+      ?.release()
+      .catch((e: unknown) => log.warn("could not release the lease", { error: errorMessage(e) }));
+    await controller.stop();
+    await health.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await controller.startCaches();
+  log.info("caches synced", { groups: controller.caches.groups.list().length });
+
+  if (!settings.leaderElect) {
+    controller.startWorkers();
+    log.info("reconciling", { workers: settings.workers, namespace: settings.watchNamespace || "(all)" });
+    return;
+  }
+  elector = new LeaderElector({
+    api: kc.makeApiClient(CoordinationV1Api),
+    namespace: settings.leaderElectionNamespace || process.env.POD_NAMESPACE || "default",
+    name: settings.leaderElectionId,
+    identity,
+    leaseDurationMs: settings.leaseDurationSeconds * 1000,
+    renewDeadlineMs: settings.renewDeadlineSeconds * 1000,
+    retryPeriodMs: settings.retryPeriodSeconds * 1000,
+    metrics,
+    logger: log,
+    onStartedLeading: () => {
+      log.info("became leader; reconciling", { workers: settings.workers });
+      controller.startWorkers();
+    },
+    onStoppedLeading: () => {
+      // Another replica may already be reconciling: stop at once rather than race it.
+      log.error("lost the lease; exiting so that only the new leader reconciles");
+      process.exit(1);
+    },
+    onNewLeader: (leader) => log.info("leader observed", { leader }),
+  });
+  void elector.run();
 }
 
 await main();

@@ -1,0 +1,247 @@
+// The reconciler: from a group's key to the children it should have and the status it reports.
+// It reads the present state from the caches and acts on it, never on the event that woke it, so
+// a missed event cannot hurt it and running it twice in a row writes nothing the second time.
+import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
+import { API_VERSION, FIELD_MANAGER, FINALIZER, KIND } from "../api/constants.js";
+import type { ContainerGroup, ContainerGroupStatus } from "../api/types.js";
+import {
+  type DesiredChildren,
+  isControlledBy,
+  podName,
+  renderChildren,
+  specHashOf,
+} from "../render/index.js";
+import type { OperatorSettings } from "../render/settings.js";
+import type { KubeClient } from "../runtime/apply.js";
+import type { EventRecorder } from "../runtime/events.js";
+import type { Logger } from "../runtime/logger.js";
+import type { ReconcileResult } from "../runtime/workqueue.js";
+import {
+  computeStatus,
+  findCondition,
+  READY,
+  type StatusProblem,
+  statusNeedsWrite,
+} from "../status/index.js";
+import type { Caches } from "./caches.js";
+import { clusterProblems, resolveInputs } from "./checks.js";
+import { ensureChildren, prunePersistentVolumes } from "./children.js";
+import { createPod, deletePod } from "./pods.js";
+import type { PodTombstones } from "./tombstones.js";
+
+export interface ReconcilerDeps {
+  client: KubeClient;
+  caches: Caches;
+  settings: OperatorSettings;
+  recorder: EventRecorder;
+  log: Logger;
+  now: () => Date;
+  /** How often a running group's usage is brought up to date. */
+  usageIntervalSeconds: number;
+  tombstones: PodTombstones;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Groups with Azure Files volumes own cluster-scoped PersistentVolumes, which no ownerReference can collect. */
+function needsFinalizer(group: ContainerGroup): boolean {
+  return (group.spec.volumes ?? []).some((v) => v.azureFile !== undefined);
+}
+
+export async function reconcile(key: string, deps: ReconcilerDeps): Promise<ReconcileResult> {
+  const { namespace, name } = splitKey(key);
+  const group = deps.caches.groups.get(namespace, name);
+  if (!group) {
+    // Gone: its namespaced children go with it through their ownerReferences.
+    deps.tombstones.forget(key);
+    return {};
+  }
+  if (group.metadata.deletionTimestamp) return finalize(group, deps);
+  if (needsFinalizer(group) && !(group.metadata.finalizers ?? []).includes(FINALIZER)) {
+    await setFinalizers(group, [...(group.metadata.finalizers ?? []), FINALIZER], deps);
+    return {}; // the update wakes us again with the new resourceVersion
+  }
+
+  const problems: StatusProblem[] = [];
+  const resolved = await resolveInputs(group, deps.client, problems);
+  problems.push(...clusterProblems(group, deps.caches, deps.settings));
+  const desired = renderChildren(group, deps.settings, resolved);
+  problems.push(...(await ensureChildren(group, desired, deps)));
+
+  const now = deps.now();
+  const podForStatus = await reconcilePod(group, desired, problems, now, deps);
+  const service = desired.service
+    ? deps.caches.services.get(namespace, desired.service.metadata?.name ?? "")
+    : undefined;
+
+  const next = computeStatus({ group, pod: podForStatus, service, now, settings: deps.settings, problems });
+  if (statusNeedsWrite(group.status, next, deps.usageIntervalSeconds)) {
+    await writeStatus(group, next, deps);
+    recordTransitions(group, group.status, next, deps);
+  }
+
+  if (problems.length > 0) return { requeue: true };
+  if (next.state === "Running") return { requeueAfter: deps.usageIntervalSeconds * 1000 };
+  return {};
+}
+
+/**
+ * Creates, replaces or deletes the group's Pod, and returns the Pod its status should be computed
+ * from. A Pod the controller deletes is returned closed at `now`, so its usage is counted to the
+ * second before it goes, not lost with it.
+ */
+async function reconcilePod(
+  group: ContainerGroup,
+  desired: DesiredChildren,
+  problems: StatusProblem[],
+  now: Date,
+  deps: ReconcilerDeps,
+): Promise<V1Pod | undefined> {
+  const key = `${group.metadata.namespace}/${group.metadata.name}`;
+  const cached = deps.caches.pods.get(group.metadata.namespace, podName(group));
+  const observed = cached && isControlledBy(cached, group) ? cached : undefined;
+  if (!observed) {
+    const tombstone = deps.tombstones.get(key, group.metadata.uid ?? "");
+    const blocked = problems.length > 0 || !desired.pod;
+    if (desired.pod && !blocked && !(tombstone && isFinishedForGood(group, tombstone, desired.pod))) {
+      const problem = await createPod(group, desired.pod, deps);
+      if (problem) problems.push(problem);
+    }
+    return tombstone;
+  }
+  if (observed.metadata?.deletionTimestamp) return observed;
+
+  const reason = replacementReason(group, desired.pod, observed);
+  if (!reason) return observed;
+  const closed = closeAt(observed, now);
+  // Count the Pod's usage up to now before it goes: a status written from `closed` includes it.
+  const status = computeStatus({
+    group,
+    pod: closed,
+    service: undefined,
+    now,
+    settings: deps.settings,
+    problems,
+  });
+  if (statusNeedsWrite(group.status, status, 0))
+    await writeStatus(group, { ...group.status, usage: status.usage }, deps);
+  await deletePod(group, observed, reason, deps);
+  deps.tombstones.remember(key, group.metadata.uid ?? "", closed);
+  return closed;
+}
+
+/** Why the observed Pod must go, or undefined when it may stay. */
+function replacementReason(
+  group: ContainerGroup,
+  desired: V1Pod | undefined,
+  observed: V1Pod,
+): string | undefined {
+  if (!desired) return "Stopping";
+  if (specHashOf(desired) !== specHashOf(observed)) return "Redeploying";
+  // A kubelet restarts containers in place; a Pod that ended anyway (evicted, node lost) is
+  // replaced when the restart policy says it should run again.
+  const phase = observed.status?.phase;
+  const policy = group.spec.restartPolicy ?? "Always";
+  if (phase === "Failed" && policy !== "Never") return "Restarting";
+  if (phase === "Succeeded" && policy === "Always") return "Restarting";
+  return undefined;
+}
+
+/**
+ * A finished run-once group keeps its last Pod's outcome and is not started again, unless the
+ * user changed it or asked for a restart (either changes the spec hash).
+ */
+function isFinishedForGood(group: ContainerGroup, pod: V1Pod, desired: V1Pod): boolean {
+  if (specHashOf(pod) !== specHashOf(desired)) return false;
+  const phase = pod.status?.phase;
+  const policy = group.spec.restartPolicy ?? "Always";
+  return (phase === "Succeeded" && policy !== "Always") || (phase === "Failed" && policy === "Never");
+}
+
+function closeAt(pod: V1Pod, now: Date): V1Pod {
+  return { ...pod, metadata: { ...pod.metadata, deletionTimestamp: now } };
+}
+
+async function writeStatus(
+  group: ContainerGroup,
+  status: ContainerGroupStatus,
+  deps: ReconcilerDeps,
+): Promise<void> {
+  await deps.client.applyStatus(
+    {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
+      status,
+    } as KubernetesObject,
+    { fieldManager: FIELD_MANAGER, force: true },
+  );
+}
+
+/** Events for a human reading `kubectl describe cg`: every change of state and of Ready's reason. */
+function recordTransitions(
+  group: ContainerGroup,
+  before: ContainerGroupStatus | undefined,
+  after: ContainerGroupStatus,
+  deps: ReconcilerDeps,
+): void {
+  const regarding = group as unknown as KubernetesObject;
+  if (before?.state !== after.state && after.state) {
+    deps.recorder.record(regarding, {
+      type: after.state === "Failed" ? "Warning" : "Normal",
+      reason: after.state,
+      action: "UpdatingStatus",
+      note: `The group is ${after.state}${before?.state ? ` (was ${before.state})` : ""}.`,
+    });
+  }
+  const was = findCondition(before?.conditions, READY);
+  const now = findCondition(after.conditions, READY);
+  if (now && now.status === "False" && (was?.reason !== now.reason || was?.status !== now.status)) {
+    const routine = ["Creating", "Pending", "Redeploying", "Stopped", "Succeeded", "Completed"].includes(
+      now.reason,
+    );
+    if (!routine) {
+      deps.recorder.record(regarding, {
+        type: "Warning",
+        reason: now.reason,
+        action: "Reconciling",
+        note: now.message,
+      });
+    }
+  }
+}
+
+async function setFinalizers(
+  group: ContainerGroup,
+  finalizers: string[],
+  deps: ReconcilerDeps,
+): Promise<void> {
+  // The resourceVersion makes this a compare-and-swap: another writer's finalizer is never lost.
+  await deps.client.patch(
+    {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
+    },
+    { metadata: { finalizers, resourceVersion: group.metadata.resourceVersion } },
+    { type: "merge", fieldManager: FIELD_MANAGER },
+  );
+}
+
+/** A deleted group: remove what no ownerReference collects, then let it go. */
+async function finalize(group: ContainerGroup, deps: ReconcilerDeps): Promise<ReconcileResult> {
+  if (!(group.metadata.finalizers ?? []).includes(FINALIZER)) return {};
+  await prunePersistentVolumes(group, [], deps);
+  await setFinalizers(
+    group,
+    (group.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+    deps,
+  );
+  deps.log.info("released the group's cluster-scoped volumes", {
+    group: `${group.metadata.namespace}/${group.metadata.name}`,
+  });
+  return {};
+}
