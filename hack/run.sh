@@ -13,15 +13,22 @@ fi
 
 cat <<MSG
 
-  The local control plane is up (fake nodes by KWOK; the Kata RuntimeClass exists).
-  In another terminal:
+  The local control plane is up (fake nodes by KWOK; the Kata RuntimeClass exists) and the
+  ContainerGroup CRD is installed. The operator runs below (JSON logs). In another terminal:
 
     export KUBECONFIG=$KUBECONFIG
     alias kubectl=$kubectl
-    kubectl apply -f examples/public-web-server.yaml
-    kubectl get cg -w                  # state, IP, FQDN, CPU, memory, GPU
-    kubectl describe cg hello-web      # conditions and events
-    kubectl get pod,svc,netpol -l app.kubernetes.io/managed-by=container-instances-operator
+    kubectl apply -f examples/run-once.yaml -f examples/public-web-server.yaml
+    kubectl get cg -w                   # state, IP, FQDN, CPU, memory, GPU
+    kubectl describe cg aci-helloworld  # conditions and events
+    kubectl get pod,svc,netpol,secret -l app.kubernetes.io/managed-by=container-instances-operator
+
+  There is no cloud load balancer here; play the cloud controller to give the public group its IP:
+    kubectl patch svc aci-helloworld --subresource=status --type=merge \
+      -p '{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"}]}}}'
+
+  Nothing runs inside the fake nodes' Pods; to see the run-once group finish with exit code 0:
+    kubectl annotate pod word-count sim.containerinstances.dev/exit-code=0
 
   Ctrl-C stops the operator; 'make cluster-down' stops the plane.
 
