@@ -12,6 +12,8 @@ import type { Logger } from "../runtime/logger.js";
 import type { RuntimeMetrics } from "../runtime/metrics.js";
 import { runWorkers, WorkQueue } from "../runtime/workqueue.js";
 import { Caches, groupKeyOf } from "./caches.js";
+import { DnsClaims } from "./dns-claims.js";
+import { registerGroupMetrics } from "./metrics.js";
 import { type ReconcilerDeps, reconcile } from "./reconciler.js";
 import { PodTombstones } from "./tombstones.js";
 
@@ -28,6 +30,8 @@ export interface ControllerOptions {
   resyncIntervalMs: number;
   /** Reconcile groups in this namespace only. */
   namespace?: string;
+  /** The operator's own namespace: where its cluster-wide DNS name claims live. Default "default". */
+  operatorNamespace?: string;
   /** This replica's name, for Events' reportingInstance. */
   identity: string;
   now?: () => Date;
@@ -37,6 +41,7 @@ export interface ControllerOptions {
 
 export class ContainerGroupController {
   readonly caches: Caches;
+  readonly dnsClaims: DnsClaims;
   readonly queue: WorkQueue;
   private readonly deps: ReconcilerDeps;
   private readonly options: ControllerOptions;
@@ -53,6 +58,14 @@ export class ContainerGroupController {
       resyncIntervalMs: options.resyncIntervalMs,
       logger: log,
       onRestart: (resource, reason) => restarts.inc({ resource, reason }),
+    });
+    this.dnsClaims = new DnsClaims({
+      kubeConfig: options.kubeConfig,
+      client: options.client,
+      namespace: options.operatorNamespace || "default",
+      resyncIntervalMs: options.resyncIntervalMs,
+      logger: log,
+      onRestart: (reason) => restarts.inc({ resource: "leases", reason }),
     });
     this.queue = new WorkQueue({
       name: CONTROLLER_NAME,
@@ -73,7 +86,9 @@ export class ContainerGroupController {
       now: options.now ?? (() => new Date()),
       usageIntervalSeconds: options.usageIntervalSeconds,
       tombstones: new PodTombstones(),
+      dnsClaims: this.dnsClaims,
     };
+    registerGroupMetrics(options.metrics.registry, () => this.caches.groups.list());
     this.watch();
   }
 
@@ -133,6 +148,18 @@ export class ContainerGroupController {
       for (const group of caches.groups.list()) enqueueGroup(group);
     };
     caches.runtimeClasses.addHandlers({ onAdd: everyGroup, onDelete: everyGroup });
+    // A released DNS name claim (its holder deleted, renamed or gone) wakes the groups waiting for
+    // that name at once, whichever operator or namespace held it; backoff retries are the fallback.
+    this.dnsClaims.informer.addHandlers({
+      onDelete: (lease) => {
+        const waiting = this.dnsClaims.waiters(
+          lease.metadata?.name ?? "",
+          caches.groups.list(),
+          this.deps.settings,
+        );
+        for (const group of waiting) enqueueGroup(group);
+      },
+    });
   }
 
   /** A Pod deleted by anyone: its last state closes its usage and keeps a finished run's outcome. */
@@ -149,7 +176,8 @@ export class ContainerGroupController {
   /** Starts the caches; resolves when they are synced. */
   async startCaches(signal?: AbortSignal): Promise<void> {
     this.caches.start();
-    await this.caches.waitForSync(signal);
+    this.dnsClaims.start();
+    await Promise.all([this.caches.waitForSync(signal), this.dnsClaims.waitForSync(signal)]);
   }
 
   /** Starts the workers (call once the caches are synced and, with leader election, once leading). */
@@ -174,6 +202,6 @@ export class ContainerGroupController {
     await this.queue.shutDownWithDrain();
     await this.workers;
     await this.deps.recorder.flush();
-    await this.caches.stop();
+    await Promise.all([this.caches.stop(), this.dnsClaims.stop()]);
   }
 }

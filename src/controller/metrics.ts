@@ -1,0 +1,73 @@
+// The product's own metrics, computed from the groups cache when Prometheus scrapes, so they cost
+// nothing between scrapes and can never disagree with what `kubectl get cg` shows.
+import { Gauge, type Registry } from "prom-client";
+import type { ContainerGroup, GroupState } from "../api/types.js";
+
+const STATES: readonly GroupState[] = ["Pending", "Running", "Succeeded", "Failed", "Stopped"];
+
+export function registerGroupMetrics(registry: Registry, groups: () => readonly ContainerGroup[]): void {
+  new Gauge({
+    name: "containerinstances_groups",
+    help: "ContainerGroups by state (groups not yet reconciled count as Pending); ready is the Ready condition",
+    labelNames: ["state", "ready"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const state of STATES) for (const ready of ["true", "false"]) counts.set(`${state}|${ready}`, 0);
+      for (const group of groups()) {
+        const state = group.status?.state ?? "Pending";
+        const ready = group.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+        const key = `${state}|${ready}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [key, value] of counts) {
+        const [state = "", ready = ""] = key.split("|");
+        this.set({ state, ready }, value);
+      }
+    },
+  });
+
+  // Usage as last written to the groups' status (exact at each group's lastUpdateTime). These only
+  // grow while groups live; a deleted group's usage leaves the sum, as ACI's bill for it is final.
+  const usage = (
+    name: string,
+    help: string,
+    pick: (u: NonNullable<ContainerGroup["status"]>["usage"]) => number | undefined,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["namespace"] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const byNamespace = new Map<string, number>();
+        for (const group of groups()) {
+          const ns = group.metadata.namespace ?? "";
+          byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + (pick(group.status?.usage) ?? 0));
+        }
+        for (const [namespace, value] of byNamespace) this.set({ namespace }, value);
+      },
+    });
+  usage(
+    "containerinstances_usage_cpu_core_seconds",
+    "Requested cores × running seconds of live groups, by namespace",
+    (u) => u?.cpuCoreSeconds,
+  );
+  usage(
+    "containerinstances_usage_memory_gb_seconds",
+    "Requested GB × running seconds of live groups, by namespace",
+    (u) => u?.memoryGBSeconds,
+  );
+  usage(
+    "containerinstances_usage_gpu_seconds",
+    "Requested GPUs × running seconds of live groups, by namespace",
+    (u) => u?.gpuSeconds,
+  );
+  usage(
+    "containerinstances_usage_running_seconds",
+    "Running seconds of live groups, by namespace",
+    (u) => u?.runningSeconds,
+  );
+}
