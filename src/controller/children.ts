@@ -5,7 +5,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { FIELD_MANAGER, GROUP_LABEL } from "../api/constants.js";
 import type { ContainerGroup } from "../api/types.js";
 import { type DesiredChildren, isControlledBy, NAMESPACE_LABEL, VOLUME_LABEL } from "../render/index.js";
-import { errorCode, errorMessage, isConflict } from "../runtime/apply.js";
+import { errorCode, errorMessage, isConflict, isRbacDenial } from "../runtime/apply.js";
 import type { ResilientInformer } from "../runtime/informer.js";
 import type { StatusProblem } from "../status/index.js";
 import { childNameConflict } from "../status/problems.js";
@@ -66,7 +66,7 @@ async function ensure<T extends KubernetesObject>(
 /** A child the API server refuses (quota, admission, validation) becomes a problem; others are retried. */
 function refusal(e: unknown, obj: KubernetesObject): StatusProblem | undefined {
   const code = errorCode(e);
-  if (code !== 403 && code !== 422 && code !== 400) throw e;
+  if ((code !== 403 && code !== 422 && code !== 400) || isRbacDenial(e)) throw e;
   return {
     reason: code === 403 ? "Forbidden" : "Invalid",
     message: `The cluster refused the group's ${obj.kind} ${obj.metadata?.name}: ${errorMessage(e)}.`,

@@ -4,7 +4,7 @@ import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "../api/constants.js";
 import type { ContainerGroup } from "../api/types.js";
 import { isControlledBy, podName } from "../render/index.js";
-import { errorCode, errorMessage, isConflict } from "../runtime/apply.js";
+import { errorCode, errorMessage, isConflict, isRbacDenial } from "../runtime/apply.js";
 import type { StatusProblem } from "../status/index.js";
 import { childNameConflict, quotaExceeded } from "../status/problems.js";
 import type { ReconcilerDeps } from "./reconciler.js";
@@ -50,6 +50,8 @@ async function alreadyExists(
 export function podProblemOf(e: unknown): StatusProblem | undefined {
   const code = errorCode(e);
   const message = errorMessage(e);
+  // The operator's own RBAC is missing a rule: not the user's to fix. Retried, and logged as an error.
+  if (isRbacDenial(e)) return undefined;
   if (code === 403 && /exceeded quota|forbidden: failed quota/i.test(message)) {
     return quotaExceeded(message);
   }

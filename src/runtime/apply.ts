@@ -319,6 +319,12 @@ export const isForbidden = (e: unknown): boolean => errorCode(e) === 403;
 /** 422: the object failed validation (OpenAPI schema, CEL rules, admission). */
 export const isInvalid = (e: unknown): boolean => errorCode(e) === 422;
 export const isGone = (e: unknown): boolean => errorCode(e) === 410;
+/**
+ * A 403 from authorization (the caller's RBAC lacks a rule), as opposed to one from admission
+ * (a quota, a policy): the API server words the former "cannot <verb> resource".
+ */
+export const isRbacDenial = (e: unknown): boolean =>
+  errorCode(e) === 403 && /cannot [a-z]+ resource/.test(errorMessage(e));
 
 /**
  * The API server's own words (`Status.message`), e.g. `configmaps "x" not found`, without the

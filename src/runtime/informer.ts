@@ -6,6 +6,7 @@ import {
 } from "@kubernetes/client-node";
 import { Counter, type Registry } from "prom-client";
 import { errorMessage, isGone, KubeClient, type RequestRateLimiter } from "./apply.js";
+import { wakeableSleep } from "./sleep.js";
 
 /**
  * A cache and watch of one resource that survives @kubernetes/client-node 1.4.0's failure modes.
@@ -601,14 +602,9 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeFromSleep = done;
-    });
+    const sleep = wakeableSleep(ms);
+    this.wakeFromSleep = sleep.wake;
+    return sleep.done;
   }
 }
 

@@ -1,6 +1,7 @@
 import { type V1Lease, type V1LeaseSpec, V1MicroTime } from "@kubernetes/client-node";
 import type { Logger } from "./logger.js";
 import type { RuntimeMetrics } from "./metrics.js";
+import { wakeableSleep } from "./sleep.js";
 
 /**
  * Leader election on a `coordination.k8s.io/v1` Lease, with client-go's timing and rules:
@@ -250,14 +251,9 @@ export class LeaderElector {
 
   /** Waits `ms`, or less if `stop` is called meanwhile. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeSleeper = done;
-    });
+    const sleep = wakeableSleep(ms);
+    this.wakeSleeper = sleep.wake;
+    return sleep.done;
   }
 
   private leaseRef(): string {

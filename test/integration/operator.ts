@@ -37,6 +37,8 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     "--health-bind-address=127.0.0.1",
     "--log-level=debug",
     ...(options.namespace ? [`--watch-namespace=${options.namespace}`] : []),
+    // Per-cluster settings, e.g. `--runtime-class=` on kind, which has no Kata (hack/e2e-kind.sh).
+    ...(process.env.TEST_OPERATOR_ARGS ?? "").split(/\s+/).filter(Boolean),
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
