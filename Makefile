@@ -58,3 +58,19 @@ test: lint typecheck test-unit test-integration ## The whole suite: lint, types,
 .PHONY: run
 run: deps build cluster-up ## Start the local plane, install the CRD and run the operator against it
 	hack/run.sh
+
+IMAGE ?= container-instances-operator:dev
+
+.PHONY: manifests
+manifests: ## Regenerate manifests/install.yaml and the chart's CRD copy (from crds/ and the chart)
+	hack/manifests.sh
+
+.PHONY: image
+image: ## Build the operator image with Docker (IMAGE=container-instances-operator:dev)
+	@command -v docker >/dev/null 2>&1 || { echo "make image: docker is not installed; build the image on a host with Docker (make e2e-kind, CI)" >&2; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers here (docker info failed); build on a host with Docker (make e2e-kind, CI)" >&2; exit 1; }
+	docker build --build-arg VERSION=$$(node -p 'require("./package.json").version') -t $(IMAGE) .
+
+.PHONY: e2e-kind
+e2e-kind: deps ## On a host with Docker: kind cluster, image, Helm install (no RuntimeClass), integration suite on it
+	hack/e2e-kind.sh
