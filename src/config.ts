@@ -87,9 +87,10 @@ export const settingSpecs = defineSettings([
   setting({
     name: "usage-interval-seconds",
     env: "USAGE_INTERVAL_SECONDS",
-    schema: intervalSeconds,
+    schema: z.coerce.number().int().min(0),
     default: 60,
-    description: "How often a running group's status.usage is brought up to date (it is exact when written).",
+    description:
+      "How often a running group's status.usage is brought up to date (exact when written); 0: on state changes only, so converged groups cost no writes.",
   }),
   setting({
     name: "resync-seconds",
@@ -99,6 +100,14 @@ export const settingSpecs = defineSettings([
     description: "Full re-list of every watched resource, a safety net for missed watch events.",
   }),
   // Operation.
+  setting({
+    name: "operator-namespace",
+    env: "POD_NAMESPACE",
+    schema: z.string().min(1),
+    default: "default",
+    description:
+      "The operator's own namespace, where it keeps its cluster-wide DNS name claims (Leases); in a Pod, its namespace.",
+  }),
   setting({
     name: "leader-elect",
     env: "LEADER_ELECT",

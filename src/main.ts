@@ -61,11 +61,14 @@ async function main(): Promise<void> {
   const kc = loadKubeConfig(settings);
   const rateLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
   const client = new KubeClient(kc, { rateLimiter, metrics });
+  const eventLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
+  const eventClient = new KubeClient(kc, { rateLimiter: eventLimiter, metrics });
   await checkApi(client, kc, log);
 
   const controller = new ContainerGroupController({
     kubeConfig: kc,
     client,
+    eventClient,
     settings: renderSettings(settings),
     logger: log,
     metrics,
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     usageIntervalSeconds: settings.usageIntervalSeconds,
     resyncIntervalMs: settings.resyncSeconds * 1000,
     ...(settings.watchNamespace ? { namespace: settings.watchNamespace } : {}),
+    operatorNamespace: settings.operatorNamespace,
     identity,
   });
 

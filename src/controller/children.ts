@@ -11,7 +11,10 @@ import type { StatusProblem } from "../status/index.js";
 import { childNameConflict } from "../status/problems.js";
 import { BY_GROUP } from "./caches.js";
 import type { ReconcilerDeps } from "./reconciler.js";
-import { isSubset } from "./subset.js";
+import { isSubset, sameKeys } from "./subset.js";
+
+/** Fields whose every key is the operator's: a key it stops rendering must be removed. */
+const WHOLLY_OWNED_MAPS = ["data"];
 
 type Deps = Pick<ReconcilerDeps, "client" | "caches" | "log">;
 
@@ -54,8 +57,12 @@ async function ensure<T extends KubernetesObject>(
   }
   if (!belongsTo(observed, desired, group))
     return childNameConflict(desired.kind ?? "", desired.metadata?.name ?? "");
-  if (createOnly || isSubset(desired, observed)) return undefined;
+  if (createOnly || (isSubset(desired, observed) && sameKeys(desired, observed, WHOLLY_OWNED_MAPS))) {
+    return undefined;
+  }
   try {
+    // Created with `create`: let the apply own those fields too, or dropped ones would linger.
+    await deps.client.adoptFieldsForApply(desired, FIELD_MANAGER);
     await deps.client.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
   } catch (e) {
     return refusal(e, desired);

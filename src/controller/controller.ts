@@ -22,6 +22,11 @@ export const CONTROLLER_NAME = "containergroup";
 export interface ControllerOptions {
   kubeConfig: KubeConfig;
   client: KubeClient;
+  /**
+   * Client for Events, with a rate limiter of its own (as client-go's event broadcaster has), so
+   * that telling users what happened never slows down doing it. Default: `client`.
+   */
+  eventClient?: KubeClient;
   settings: OperatorSettings;
   logger: Logger;
   metrics: RuntimeMetrics;
@@ -77,7 +82,7 @@ export class ContainerGroupController {
       caches: this.caches,
       settings: options.settings,
       recorder: new EventRecorder({
-        client: options.client,
+        client: options.eventClient ?? options.client,
         reportingController: "containerinstances.dev/container-instances-operator",
         reportingInstance: options.identity,
         logger: log,

@@ -26,6 +26,7 @@ import {
 import type { Caches } from "./caches.js";
 import { clusterProblems, resolveInputs } from "./checks.js";
 import { ensureChildren, prunePersistentVolumes } from "./children.js";
+import { type DnsClaims, wantsDnsClaim } from "./dns-claims.js";
 import { createPod, deletePod } from "./pods.js";
 import type { PodTombstones } from "./tombstones.js";
 
@@ -36,9 +37,11 @@ export interface ReconcilerDeps {
   recorder: EventRecorder;
   log: Logger;
   now: () => Date;
-  /** How often a running group's usage is brought up to date. */
+  /** How often a running group's usage is brought up to date; 0: only on state changes. */
   usageIntervalSeconds: number;
   tombstones: PodTombstones;
+  /** Cluster-wide claims on Unsecure DNS name labels. */
+  dnsClaims: DnsClaims;
 }
 
 export function splitKey(key: string): { namespace: string; name: string } {
@@ -46,9 +49,12 @@ export function splitKey(key: string): { namespace: string; name: string } {
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** Groups with Azure Files volumes own cluster-scoped PersistentVolumes, which no ownerReference can collect. */
+/**
+ * Groups with Azure Files volumes own cluster-scoped PersistentVolumes, and groups with an Unsecure
+ * DNS name label a claim in the operator's namespace: no ownerReference can collect either.
+ */
 function needsFinalizer(group: ContainerGroup): boolean {
-  return (group.spec.volumes ?? []).some((v) => v.azureFile !== undefined);
+  return (group.spec.volumes ?? []).some((v) => v.azureFile !== undefined) || wantsDnsClaim(group);
 }
 
 export async function reconcile(key: string, deps: ReconcilerDeps): Promise<ReconcileResult> {
@@ -68,7 +74,12 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
   const problems: StatusProblem[] = [];
   const resolved = await resolveInputs(group, deps.client, problems);
   problems.push(...clusterProblems(group, deps.caches, deps.settings));
+  // An Unsecure DNS name label goes to the first group that claims it; until this one holds the
+  // claim it reports DNSNameLabelConflict, gets no Pod, and its Service asks external-dns for nothing.
+  const dns = await deps.dnsClaims.ensure(group, deps);
+  if (dns.problem) problems.push(dns.problem);
   const desired = renderChildren(group, deps.settings, resolved);
+  if (!dns.held) await deps.dnsClaims.withholdHostname(group, desired.service, deps);
   problems.push(...(await ensureChildren(group, desired, deps)));
 
   const now = deps.now();
@@ -78,13 +89,17 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
     : undefined;
 
   const next = computeStatus({ group, pod: podForStatus, service, now, settings: deps.settings, problems });
-  if (statusNeedsWrite(group.status, next, deps.usageIntervalSeconds)) {
+  // 0 turns the periodic refresh off: usage is then written (exact) on state changes only.
+  const usageInterval = deps.usageIntervalSeconds > 0 ? deps.usageIntervalSeconds : Number.POSITIVE_INFINITY;
+  if (statusNeedsWrite(group.status, next, usageInterval)) {
     await writeStatus(group, next, deps);
     recordTransitions(group, group.status, next, deps);
   }
 
   if (problems.length > 0) return { requeue: true };
-  if (next.state === "Running") return { requeueAfter: deps.usageIntervalSeconds * 1000 };
+  if (next.state === "Running" && deps.usageIntervalSeconds > 0) {
+    return { requeueAfter: deps.usageIntervalSeconds * 1000 };
+  }
   return {};
 }
 
@@ -235,12 +250,13 @@ async function setFinalizers(
 async function finalize(group: ContainerGroup, deps: ReconcilerDeps): Promise<ReconcileResult> {
   if (!(group.metadata.finalizers ?? []).includes(FINALIZER)) return {};
   await prunePersistentVolumes(group, [], deps);
+  await deps.dnsClaims.releaseAll(group, deps); // its deletion wakes the groups waiting for the name
   await setFinalizers(
     group,
     (group.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
     deps,
   );
-  deps.log.info("released the group's cluster-scoped volumes", {
+  deps.log.info("released the group's cluster-scoped volumes and DNS name claims", {
     group: `${group.metadata.namespace}/${group.metadata.name}`,
   });
   return {};

@@ -11,6 +11,10 @@ export function isSubset(desired: unknown, observed: unknown): boolean {
   if (desired === null || typeof desired !== "object")
     return desired === observed || looseEqual(desired, observed);
   if (Array.isArray(desired)) {
+    // The API server omits empty lists (omitempty): a desired `[]` (a NetworkPolicy's `ingress: []`,
+    // "admit nothing") comes back absent. Counting that as a difference re-applied the child, which
+    // bumps its resourceVersion, whose watch event woke the group again: a hot loop of patches.
+    if (desired.length === 0 && (observed === undefined || observed === null)) return true;
     if (!Array.isArray(observed) || observed.length !== desired.length) return false;
     return desired.every((d, i) => isSubset(d, observed[i]));
   }
@@ -23,4 +27,14 @@ export function isSubset(desired: unknown, observed: unknown): boolean {
 // strings come back as numbers and vice versa in IntOrString fields.
 function looseEqual(desired: unknown, observed: unknown): boolean {
   return (typeof desired === "number" || typeof desired === "string") && String(desired) === String(observed);
+}
+
+/**
+ * Maps the operator owns whole (a Secret's `data`): a key it no longer renders must go, which
+ * `isSubset` cannot see. True when `observed` has exactly the keys `desired` has in each field.
+ */
+export function sameKeys(desired: object, observed: object, fields: readonly string[]): boolean {
+  const keys = (o: object, f: string) =>
+    Object.keys((o as Record<string, object | undefined>)[f] ?? {}).sort();
+  return fields.every((f) => JSON.stringify(keys(desired, f)) === JSON.stringify(keys(observed, f)));
 }

@@ -297,10 +297,15 @@ export function renderPodSpec(group: ContainerGroup, settings: OperatorSettings)
 
 /**
  * A digest of the group's secure values. It goes into the spec hash (never the values), so a new
- * secureValue or account key redeploys the Pod as an ACI update does.
+ * secureValue or account key redeploys the Pod as an ACI update does. Registry passwords are left
+ * out: the kubelet reads the pull Secret at each pull, so a rotated password needs no new Pod (as
+ * with a rotated passwordSecretRef, which the controller resolves outside the render).
  */
 function secretsDigest(group: ContainerGroup): string {
-  return sha256Hex(canonicalJson(renderSecrets(group).map((secret) => [secret.metadata?.name, secret.data])));
+  const mounted = renderSecrets(group).filter(
+    (secret) => secret.metadata?.name !== registrySecretName(group),
+  );
+  return sha256Hex(canonicalJson(mounted.map((secret) => [secret.metadata?.name, secret.data])));
 }
 
 /**

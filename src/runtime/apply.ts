@@ -8,6 +8,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
+import { foldIntoApplyEntry } from "./field-ownership.js";
 
 /**
  * A small typed client for what controllers do: server-side apply (of objects and of the status
@@ -218,6 +219,25 @@ export class KubeClient {
       query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? "All" : undefined },
       body: obj,
     });
+  }
+
+  /**
+   * Makes `fieldManager`'s later applies own what its creates and updates wrote, so that an apply
+   * that drops a field removes it (see field-ownership.ts). One read; one write only when needed,
+   * guarded by the resourceVersion read.
+   */
+  async adoptFieldsForApply(ref: ObjectRef, fieldManager: string): Promise<void> {
+    const live = await this.get<KubernetesObject>(ref);
+    const folded = foldIntoApplyEntry(live.metadata?.managedFields ?? [], fieldManager);
+    if (!folded) return;
+    await this.patch(
+      ref,
+      [
+        { op: "test", path: "/metadata/resourceVersion", value: live.metadata?.resourceVersion },
+        { op: "replace", path: "/metadata/managedFields", value: folded },
+      ],
+      { type: "json" },
+    );
   }
 
   async patch<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: PatchOptions): Promise<T> {

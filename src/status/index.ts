@@ -125,6 +125,8 @@ export function computeStatus({
   };
   if (group.metadata.generation !== undefined) status.observedGeneration = group.metadata.generation;
   const ip = ipAddressStatus(group, service, settings);
+  // A name another group holds (DNSNameLabelConflict) is not this group's: it shows no FQDN.
+  if (ip?.fqdn && problems.some((p) => p.condition === DNS_READY)) delete ip.fqdn;
   if (ip) status.ipAddress = ip;
   if ((group.spec.initContainers ?? []).length > 0) status.initContainers = initContainerViews(pod, group);
   return status;

@@ -476,6 +476,18 @@ describe("renderPod: spec hash", () => {
     );
   });
 
+  it("keeps the hash when only a registry password changes: the pull Secret is read at each pull", () => {
+    const withPassword = (password: string) =>
+      aGroup({ imageRegistryCredentials: [{ server: "registry.example.net", username: "bot", password }] });
+    expect(hashOf(renderPod(withPassword("one"), settings()))).toBe(
+      hashOf(renderPod(withPassword("two"), settings())),
+    );
+    // Adding credentials still changes the Pod (it gains imagePullSecrets).
+    expect(hashOf(renderPod(withPassword("one"), settings()))).not.toBe(
+      hashOf(renderPod(aGroup(), settings())),
+    );
+  });
+
   it("keeps the hash for changes that only touch the Service", () => {
     const exposed = (label?: string) =>
       aGroup({

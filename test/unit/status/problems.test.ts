@@ -51,5 +51,7 @@ describe("problems", () => {
     const byType = Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c]));
     expect(byType.DNSReady).toMatchObject({ status: "False", reason: "DNSNameLabelConflict" });
     expect(byType.Ready).toMatchObject({ status: "False", reason: "DNSNameLabelConflict" });
+    // The name is the other group's: the loser's status does not show it as its own.
+    expect(status.ipAddress).toEqual({ type: "Public", ip: "203.0.113.7", ports: [{ port: 80, protocol: "TCP" }] });
   });
 });
