@@ -52,6 +52,10 @@ describe("problems", () => {
     expect(byType.DNSReady).toMatchObject({ status: "False", reason: "DNSNameLabelConflict" });
     expect(byType.Ready).toMatchObject({ status: "False", reason: "DNSNameLabelConflict" });
     // The name is the other group's: the loser's status does not show it as its own.
-    expect(status.ipAddress).toEqual({ type: "Public", ip: "203.0.113.7", ports: [{ port: 80, protocol: "TCP" }] });
+    expect(status.ipAddress).toEqual({
+      type: "Public",
+      ip: "203.0.113.7",
+      ports: [{ port: 80, protocol: "TCP" }],
+    });
   });
 });
