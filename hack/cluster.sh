@@ -7,13 +7,21 @@
 #   hack/cluster.sh up      start (idempotent; repairs or recreates a half-dead plane)
 #   hack/cluster.sh down    stop and remove all state
 #   hack/cluster.sh status  exit 0 when the plane answers
+#
+# A second plane beside the default one (benchmarks, chaos tests that restart the API server):
+#   CIO_CLUSTER_NAME=bench  cluster name (default cio); any other name defaults its state to
+#                           .local/kwok-<name> and its kubeconfig to .local/kubeconfig-<name>
+#   CIO_KWOK_WORKDIR, CIO_KUBECONFIG  override those paths
+#   CIO_KWOKCTL_ARGS        extra flags for `kwokctl create cluster`, split on spaces, e.g.
+#                           "--extra-args kube-apiserver=etcd-compaction-interval=20s"
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 local_dir=$root/.local
-export KWOK_WORKDIR=$local_dir/kwok
-name=cio
-kubeconfig=$local_dir/kubeconfig
+name=${CIO_CLUSTER_NAME:-cio}
+if [ "$name" = cio ]; then suffix=""; else suffix="-$name"; fi
+export KWOK_WORKDIR=${CIO_KWOK_WORKDIR:-$local_dir/kwok$suffix}
+kubeconfig=${CIO_KUBECONFIG:-$local_dir/kubeconfig$suffix}
 
 k8s_bin=$("$root/hack/tools.sh" bindir kubernetes)
 etcd_bin=$("$root/hack/tools.sh" bindir etcd)
@@ -24,8 +32,9 @@ kubectl() { "$k8s_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 log() { echo "cluster: $*" >&2; }
 
 write_config() {
-  local cfg=$local_dir/kwokctl.yaml
+  local cfg=$local_dir/kwokctl$suffix.yaml
   {
+    echo "# kwokctl create cluster extra args: ${CIO_KWOKCTL_ARGS:-}"
     cat <<YAML
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
@@ -70,14 +79,28 @@ create() {
   local cfg
   cfg=$(write_config)
   log "creating the plane (kwokctl, binary runtime, loopback only)"
+  local extra=()
+  if [ -n "${CIO_KWOKCTL_ARGS:-}" ]; then read -r -a extra <<<"$CIO_KWOKCTL_ARGS"; fi
   "$kwokctl" create cluster --name "$name" --config "$cfg" --kubeconfig "$kubeconfig" \
-    --wait 2m >"$local_dir/kwokctl-create.log" 2>&1 || {
-      log "kwokctl create failed; its output:"; tail -30 "$local_dir/kwokctl-create.log" >&2; return 1; }
+    --wait 2m ${extra[@]+"${extra[@]}"} >"$local_dir/kwokctl-create$suffix.log" 2>&1 || {
+      log "kwokctl create failed; its output:"; tail -30 "$local_dir/kwokctl-create$suffix.log" >&2; return 1; }
+  cp "$cfg" "$(applied_config)"
 }
+
+# The configuration the running plane was created with; a plane created from another one (other
+# binaries, Stages or flags, e.g. after a pull) is recreated rather than silently reused.
+applied_config() { echo "$KWOK_WORKDIR/created-from.yaml"; }
 
 up() {
   mkdir -p "$local_dir"
   "$root/hack/tools.sh" build
+  local cfg
+  cfg=$(write_config)
+  if "$kwokctl" get clusters 2>/dev/null | grep -qx "$name" && ! cmp -s "$cfg" "$(applied_config)"; then
+    log "the plane was created from another configuration (binaries, Stages or flags); recreating it"
+    down
+    cfg=$(write_config)
+  fi
   if healthy; then seed; log "already up ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"; return 0; fi
   if "$kwokctl" get clusters 2>/dev/null | grep -qx "$name"; then
     # Half-dead (a killed run, a reboot): try to start the stopped components, else start over.
@@ -100,7 +123,7 @@ down() {
   fi
   # Whatever kwokctl could not stop (its pid files lost), stop by this clone's paths only.
   pkill -f -- "$KWOK_WORKDIR/" 2>/dev/null || true
-  rm -rf "$KWOK_WORKDIR" "$kubeconfig" "$local_dir/kwokctl.yaml"
+  rm -rf "$KWOK_WORKDIR" "$kubeconfig" "$local_dir/kwokctl$suffix.yaml"
 }
 
 case ${1:-} in

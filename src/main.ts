@@ -16,10 +16,17 @@ import { renderHelp, wantsHelp } from "./runtime/settings.js";
 
 const PROGRAM = "container-instances-operator";
 
-function loadKubeConfig(settings: Settings): KubeConfig {
+function loadKubeConfig(settings: Settings, log: Logger): KubeConfig {
   const kc = new KubeConfig();
-  if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
-  else kc.loadFromDefault();
+  try {
+    if (settings.kubeconfig) kc.loadFromFile(settings.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (e) {
+    log.error(
+      `cannot read the kubeconfig ${settings.kubeconfig ?? "(default)"}: ${errorMessage(e)}; set --kubeconfig or KUBECONFIG to a readable file, or run in a cluster`,
+    );
+    process.exit(1);
+  }
   return kc;
 }
 
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
   const identity = process.env.POD_NAME || `${hostname()}-${randomBytes(3).toString("hex")}`;
   const log = createLogger({ level: settings.logLevel, defaultMeta: { instance: identity } });
   const metrics = createMetrics();
-  const kc = loadKubeConfig(settings);
+  const kc = loadKubeConfig(settings, log);
   const rateLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
   const client = new KubeClient(kc, { rateLimiter, metrics });
   const eventLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });

@@ -16,6 +16,7 @@ import { DnsClaims } from "./dns-claims.js";
 import { registerGroupMetrics } from "./metrics.js";
 import { type ReconcilerDeps, reconcile } from "./reconciler.js";
 import { PodTombstones } from "./tombstones.js";
+import { WrittenStatuses } from "./written-status.js";
 
 export const CONTROLLER_NAME = "containergroup";
 
@@ -91,6 +92,7 @@ export class ContainerGroupController {
       now: options.now ?? (() => new Date()),
       usageIntervalSeconds: options.usageIntervalSeconds,
       tombstones: new PodTombstones(),
+      written: new WrittenStatuses(),
       dnsClaims: this.dnsClaims,
     };
     registerGroupMetrics(options.metrics.registry, () => this.caches.groups.list());

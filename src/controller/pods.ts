@@ -23,12 +23,7 @@ export async function createPod(
     if (problem) return problem;
     throw e;
   }
-  deps.recorder.record(group as unknown as KubernetesObject, {
-    type: "Normal",
-    reason: "PodCreated",
-    action: "Creating",
-    note: `Created Pod ${podName(group)}.`,
-  });
+  // No event here: the state change this causes (to Pending) is recorded with the status.
   return undefined;
 }
 

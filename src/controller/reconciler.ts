@@ -29,6 +29,7 @@ import { ensureChildren, prunePersistentVolumes } from "./children.js";
 import { type DnsClaims, wantsDnsClaim } from "./dns-claims.js";
 import { createPod, deletePod } from "./pods.js";
 import type { PodTombstones } from "./tombstones.js";
+import type { WrittenStatuses } from "./written-status.js";
 
 export interface ReconcilerDeps {
   client: KubeClient;
@@ -40,6 +41,7 @@ export interface ReconcilerDeps {
   /** How often a running group's usage is brought up to date; 0: only on state changes. */
   usageIntervalSeconds: number;
   tombstones: PodTombstones;
+  written: WrittenStatuses;
   /** Cluster-wide claims on Unsecure DNS name labels. */
   dnsClaims: DnsClaims;
 }
@@ -59,12 +61,14 @@ function needsFinalizer(group: ContainerGroup): boolean {
 
 export async function reconcile(key: string, deps: ReconcilerDeps): Promise<ReconcileResult> {
   const { namespace, name } = splitKey(key);
-  const group = deps.caches.groups.get(namespace, name);
-  if (!group) {
+  const cached = deps.caches.groups.get(namespace, name);
+  if (!cached) {
     // Gone: its namespaced children go with it through their ownerReferences.
     deps.tombstones.forget(key);
+    deps.written.forget(key);
     return {};
   }
+  const group = deps.written.overlay(key, cached);
   if (group.metadata.deletionTimestamp) return finalize(group, deps);
   if (needsFinalizer(group) && !(group.metadata.finalizers ?? []).includes(FINALIZER)) {
     await setFinalizers(group, [...(group.metadata.finalizers ?? []), FINALIZER], deps);
@@ -185,15 +189,21 @@ async function writeStatus(
   status: ContainerGroupStatus,
   deps: ReconcilerDeps,
 ): Promise<void> {
-  await deps.client.applyStatus(
-    {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
-      status,
-    } as KubernetesObject,
+  const written = await deps.client.applyStatus<KubernetesObject>(
+    { ...groupRef(group), status } as KubernetesObject,
     { fieldManager: FIELD_MANAGER, force: true },
   );
+  const key = `${group.metadata.namespace}/${group.metadata.name}`;
+  deps.written.remember(key, group, written.metadata?.resourceVersion, status);
+}
+
+/** Enough of a group to address it in a request. */
+function groupRef(group: ContainerGroup) {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
+  };
 }
 
 /** Events for a human reading `kubectl describe cg`: every change of state and of Ready's reason. */
@@ -236,11 +246,7 @@ async function setFinalizers(
 ): Promise<void> {
   // The resourceVersion makes this a compare-and-swap: another writer's finalizer is never lost.
   await deps.client.patch(
-    {
-      apiVersion: API_VERSION,
-      kind: KIND,
-      metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
-    },
+    groupRef(group),
     { metadata: { finalizers, resourceVersion: group.metadata.resourceVersion } },
     { type: "merge", fieldManager: FIELD_MANAGER },
   );

@@ -24,13 +24,12 @@ export function renderNetworkPolicy(
     },
     spec: {
       podSelector: { matchLabels: podSelector(group) },
+      // policyTypes Ingress with no rules admits nothing (the field is left out: the API server
+      // drops an empty list anyway); a rule with ports and no `from` admits those ports from anywhere.
       policyTypes: ["Ingress"],
-      // An empty list of rules admits nothing; a rule with ports and no `from` admits those ports
-      // from anywhere.
-      ingress:
-        ports.length === 0
-          ? []
-          : [{ ports: ports.map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP" })) }],
+      ...(ports.length === 0
+        ? {}
+        : { ingress: [{ ports: ports.map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP" })) }] }),
     },
   };
 }

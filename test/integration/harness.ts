@@ -60,7 +60,22 @@ export async function deleteNamespace(name: string): Promise<void> {
 /** Installs (server-side) the project's CRDs and waits until they are Established. */
 export async function applyCrds(): Promise<void> {
   await kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", `${repoRoot}/crds/`]);
-  await kubectlOk(["wait", "--for=condition=Established", "--timeout=60s", "-f", `${repoRoot}/crds/`]);
+  // Not `kubectl wait`: it fails outright on a CRD created a moment ago, whose conditions are unset.
+  await eventually(
+    "the CRDs to be Established",
+    async () => {
+      const r = await kubectl(["get", "-f", `${repoRoot}/crds/`, "-o", "json"]);
+      if (r.code !== 0) return undefined;
+      const parsed = JSON.parse(r.stdout) as k8s.V1CustomResourceDefinition & {
+        items?: k8s.V1CustomResourceDefinition[];
+      };
+      const crds = parsed.items ?? [parsed];
+      const established = (crd: k8s.V1CustomResourceDefinition) =>
+        crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+      return crds.every(established) ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** Polls fn until it returns a value other than undefined, or fails with the last observation. */

@@ -60,7 +60,7 @@ describe.concurrent("a group's state", () => {
     await eventWith(ns, "web", "Running");
     const events = await eventsAbout(ns, "web");
     const reasons = events.map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(["PodCreated", "Pending", "Running"]));
+    expect(reasons).toEqual(expect.arrayContaining(["Pending", "Running"]));
     expect(events.find((e) => e.reason === "Running")?.type).toBe("Normal");
   });
 

@@ -9,7 +9,7 @@ import { KubeClient } from "../../../src/runtime/apply.js";
 import { eventually, kubectlOk, loadKubeConfig, repoRoot } from "../harness.js";
 
 export const EXIT_CODE_ANNOTATION = "sim.containerinstances.dev/exit-code";
-export const RUN_MS_ANNOTATION = "sim.containerinstances.dev/run-ms";
+export const RUN_FOR_ANNOTATION = "sim.containerinstances.dev/run-for";
 export const FIELD_MANAGER = "container-instances-operator";
 
 /** Reads only: the tests never write through client-node, whose user agent is the operator's. */
@@ -145,7 +145,7 @@ export async function eventWith(namespace: string, name: string, reason: string)
 
 /**
  * Annotates a Pod so that KWOK ends its containers with `exitCode` `runMs` after the annotation.
- * KWOK parses the run-ms value with Go's time.ParseDuration: a bare "3000" does not parse and
+ * KWOK parses the run-for value with Go's time.ParseDuration: a bare "3000" does not parse and
  * counts as 0, so the value carries its unit ("3000ms").
  */
 export async function simulateExit(namespace: string, pod: string, exitCode: number, runMs = 0) {
@@ -156,7 +156,7 @@ export async function simulateExit(namespace: string, pod: string, exitCode: num
     "pod",
     pod,
     `${EXIT_CODE_ANNOTATION}=${exitCode}`,
-    `${RUN_MS_ANNOTATION}=${runMs}ms`,
+    `${RUN_FOR_ANNOTATION}=${runMs}ms`,
   ]);
 }
 

@@ -22,7 +22,8 @@ describe("renderNetworkPolicy", () => {
   it("denies all ingress to a group without an IP address", () => {
     const policy = renderNetworkPolicy(aGroup(), settings());
     expect(policy?.spec?.policyTypes).toEqual(["Ingress"]);
-    expect(policy?.spec?.ingress).toEqual([]);
+    // No rules under policyTypes Ingress: nothing is admitted.
+    expect(policy?.spec?.ingress).toBeUndefined();
   });
 
   it("renders nothing when the operator's networkPolicy setting is off", () => {
