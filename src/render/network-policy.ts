@@ -29,7 +29,11 @@ export function renderNetworkPolicy(
       policyTypes: ["Ingress"],
       ...(ports.length === 0
         ? {}
-        : { ingress: [{ ports: ports.map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP" })) }] }),
+        : {
+            ingress: [
+              { ports: ports.map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP" })) },
+            ],
+          }),
     },
   };
 }

@@ -7,17 +7,25 @@ import { kubeconfigPath, kubectlBinary, repoRoot } from "./env.js";
 
 export { kubeconfigPath, repoRoot } from "./env.js";
 
-export interface KubectlResult {
+export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
 }
+/** kubectl's result; the same shape as any program's. */
+export type KubectlResult = RunResult;
 
-/** Runs the pinned kubectl against the test cluster. Never throws on a non-zero exit. */
-export function kubectl(args: string[], opts: { input?: string } = {}): Promise<KubectlResult> {
+/** Runs a program to its end and collects its output; never throws on a non-zero exit. */
+export function run(
+  command: string,
+  args: readonly string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(kubectlBinary(), ["--kubeconfig", kubeconfigPath(), ...args], {
+    const child = spawn(command, args, {
       stdio: ["pipe", "pipe", "pipe"],
+      env: opts.env ?? process.env,
+      cwd: opts.cwd ?? repoRoot,
     });
     let stdout = "";
     let stderr = "";
@@ -31,6 +39,11 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
     child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(opts.input ?? "");
   });
+}
+
+/** Runs the pinned kubectl against the test cluster. Never throws on a non-zero exit. */
+export function kubectl(args: string[], opts: { input?: string } = {}): Promise<KubectlResult> {
+  return run(kubectlBinary(), ["--kubeconfig", kubeconfigPath(), ...args], opts);
 }
 
 /** Like kubectl(), but throws with kubectl's stderr when it fails. */

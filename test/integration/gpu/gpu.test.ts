@@ -4,16 +4,8 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCrds, createNamespace, deleteNamespace, kubectlOk } from "../harness.js";
-import { applyAll, condition, groupWhen, podWhen } from "../operator/support.js";
+import { applyAll, condition, groupWhen, manifest, podWhen } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 const GPU_NODE = "kwok-gpu-0";
 const PRODUCT = "nvidia.com/gpu.product";

@@ -1,45 +1,16 @@
 // Helpers for the install tests: the pinned helm binary (hack/tools.sh), processes, YAML streams.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { kubeconfigPath, repoRoot } from "../env.js";
+import { type RunResult, run } from "../harness.js";
 
 export const chartDir = `${repoRoot}/manifests/chart/container-instances-operator`;
 export const installYaml = `${repoRoot}/manifests/install.yaml`;
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program; never throws on a non-zero exit. */
-export function run(
-  command: string,
-  args: readonly string[],
-  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: opts.env ?? process.env,
-      cwd: opts.cwd ?? repoRoot,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
-}
+export { type RunResult, run } from "../harness.js";
 
 let helmPath: string | undefined;
 /** The project's pinned helm (built by hack/tools.sh on first use). */

@@ -5,16 +5,8 @@ import type { V1Lease } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimName } from "../../../src/controller/dns-claims.js";
 import { applyCrds, createNamespace, deleteNamespace, eventually, kubectlOk } from "../harness.js";
-import { applyAll, condition, getGroup, getObject, groupWhen } from "../operator/support.js";
+import { applyAll, condition, getGroup, getObject, groupWhen, manifest } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 const ZONE = "race.it.example.test";
 const LABELS = ["alpha", "bravo", "charlie"];

@@ -16,17 +16,10 @@ import {
   getObject,
   getPod,
   groupWhen,
+  manifest,
   readyBecause,
 } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 const ZONE = "aci.it.example.test";
 const PREFIX = "external-dns.alpha.kubernetes.io/";

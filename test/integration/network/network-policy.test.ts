@@ -3,16 +3,8 @@
 import type { V1NetworkPolicy } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCrds, createNamespace, deleteNamespace, eventually } from "../harness.js";
-import { applyAll, getObject, groupWhen, podWhen } from "../operator/support.js";
+import { applyAll, getObject, groupWhen, manifest, podWhen } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 let ns = "";
 let nsOff = "";

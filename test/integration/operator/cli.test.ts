@@ -1,32 +1,11 @@
 // The operator's command line, as `make run` and the container start it: settings by flag or
 // environment, validated before anything touches the cluster, and listed by --help.
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../harness.js";
+import { repoRoot, run } from "../harness.js";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runOperator(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `${repoRoot}/src/main.ts`, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+function runOperator(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, ["--import", "tsx", `${repoRoot}/src/main.ts`, ...args], {
+    env: { ...process.env, ...env },
   });
 }
 

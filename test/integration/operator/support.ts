@@ -37,6 +37,14 @@ export function groupManifest(
   };
 }
 
+/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
+export const manifest = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: "containerinstances.dev/v1alpha1",
+  kind: "ContainerGroup",
+  metadata: { name },
+  spec,
+});
+
 /** Applies manifests (server-side, as a GitOps tool would) in one kubectl call. */
 export async function applyAll(namespace: string, manifests: unknown[]): Promise<string> {
   const input = manifests.map((m) => stringify(m)).join("---\n");

@@ -5,16 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCrds, createNamespace, deleteNamespace, eventually, kubectlOk } from "../harness.js";
-import { applyAll, eventWith, groupWhen, podWhen, readyBecause } from "../operator/support.js";
+import { applyAll, eventWith, groupWhen, manifest, podWhen, readyBecause } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 const marker = (what: string) => `hyg-${what}-${randomBytes(6).toString("hex")}`;
 const M = {

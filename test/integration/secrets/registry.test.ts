@@ -10,18 +10,11 @@ import {
   getObject,
   getPod,
   groupWhen,
+  manifest,
   podWhen,
   readyBecause,
 } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 let ns = "";
 let operator: RunningOperator | undefined;

@@ -14,18 +14,11 @@ import {
   getObject,
   getPod,
   groupWhen,
+  manifest,
   podWhen,
   readyBecause,
 } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-
-/** A ContainerGroup manifest as a user writes it (loosely typed: the API server judges it). */
-const manifest = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: "containerinstances.dev/v1alpha1",
-  kind: "ContainerGroup",
-  metadata: { name },
-  spec,
-});
 
 const GIT_IMAGE = "registry.it.example.test/tools/git:2.47";
 
