@@ -16,19 +16,14 @@ import type { KubeClient } from "../runtime/apply.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import type { ReconcileResult } from "../runtime/workqueue.js";
-import {
-  computeStatus,
-  findCondition,
-  READY,
-  type StatusProblem,
-  statusNeedsWrite,
-} from "../status/index.js";
+import { computeStatus, type StatusProblem, statusNeedsWrite } from "../status/index.js";
 import type { Caches } from "./caches.js";
 import { clusterProblems, resolveInputs } from "./checks.js";
 import { ensureChildren, prunePersistentVolumes } from "./children.js";
 import { type DnsClaims, wantsDnsClaim } from "./dns-claims.js";
 import { createPod, deletePod } from "./pods.js";
 import type { PodTombstones } from "./tombstones.js";
+import { transitionEvents } from "./transitions.js";
 import type { WrittenStatuses } from "./written-status.js";
 
 export interface ReconcilerDeps {
@@ -97,7 +92,9 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
   const usageInterval = deps.usageIntervalSeconds > 0 ? deps.usageIntervalSeconds : Number.POSITIVE_INFINITY;
   if (statusNeedsWrite(group.status, next, usageInterval)) {
     await writeStatus(group, next, deps);
-    recordTransitions(group, group.status, next, deps);
+    for (const event of transitionEvents(group.status, next)) {
+      deps.recorder.record(group as unknown as KubernetesObject, event);
+    }
   }
 
   if (problems.length > 0) return { requeue: true };
@@ -204,39 +201,6 @@ function groupRef(group: ContainerGroup) {
     kind: KIND,
     metadata: { name: group.metadata.name, namespace: group.metadata.namespace },
   };
-}
-
-/** Events for a human reading `kubectl describe cg`: every change of state and of Ready's reason. */
-function recordTransitions(
-  group: ContainerGroup,
-  before: ContainerGroupStatus | undefined,
-  after: ContainerGroupStatus,
-  deps: ReconcilerDeps,
-): void {
-  const regarding = group as unknown as KubernetesObject;
-  if (before?.state !== after.state && after.state) {
-    deps.recorder.record(regarding, {
-      type: after.state === "Failed" ? "Warning" : "Normal",
-      reason: after.state,
-      action: "UpdatingStatus",
-      note: `The group is ${after.state}${before?.state ? ` (was ${before.state})` : ""}.`,
-    });
-  }
-  const was = findCondition(before?.conditions, READY);
-  const now = findCondition(after.conditions, READY);
-  if (now && now.status === "False" && (was?.reason !== now.reason || was?.status !== now.status)) {
-    const routine = ["Creating", "Pending", "Redeploying", "Stopped", "Succeeded", "Completed"].includes(
-      now.reason,
-    );
-    if (!routine) {
-      deps.recorder.record(regarding, {
-        type: "Warning",
-        reason: now.reason,
-        action: "Reconciling",
-        note: now.message,
-      });
-    }
-  }
 }
 
 async function setFinalizers(
