@@ -1,5 +1,6 @@
 import {
   ApiException,
+  createConfiguration,
   HttpMethod,
   type KubeConfig,
   type KubernetesObject,
@@ -7,8 +8,10 @@ import {
   PatchStrategy,
   type RequestContext,
   type ResponseContext,
+  ServerConfiguration,
 } from "@kubernetes/client-node";
 import { foldIntoApplyEntry } from "./field-ownership.js";
+import { keepAliveAuthentication } from "./keep-alive.js";
 
 /**
  * A small typed client for what controllers do: server-side apply (of objects and of the status
@@ -106,7 +109,15 @@ class JsonObjectApi extends KubernetesObjectApi {
   private readonly statusCodes = new WeakMap<object, number>();
 
   static forConfig(kc: KubeConfig): JsonObjectApi {
-    return kc.makeApiClient(JsonObjectApi);
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("the kubeconfig names no current cluster");
+    // As kc.makeApiClient, but with one keep-alive connection pool instead of a new TLS
+    // connection per request (see keep-alive.ts).
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: keepAliveAuthentication(kc) },
+    });
+    return new JsonObjectApi(config);
   }
 
   /**
