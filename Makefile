@@ -74,3 +74,11 @@ image: ## Build the operator image with Docker (IMAGE=container-instances-operat
 .PHONY: e2e-kind
 e2e-kind: deps ## On a host with Docker: kind cluster, image, Helm install (no RuntimeClass), integration suite on it
 	hack/e2e-kind.sh
+
+.PHONY: bench
+bench: deps tools ## Benchmarks on a private plane (.local/kwok-bench): table + bench/results/latest.json (BENCH_QUICK=1: ~5 min)
+	node --import tsx bench/bench.ts
+
+.PHONY: chaos
+chaos: deps tools ## Fault injection on a private plane (.local/kwok-chaos): kills, API server restart, 410, failover, bad input (CHAOS_QUICK=1: ~5 min)
+	node --import tsx bench/chaos.ts
