@@ -4,7 +4,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCrds, createNamespace, deleteNamespace, kubectlOk } from "../harness.js";
-import { applyAll, condition, groupWhen, manifest, podWhen } from "../operator/support.js";
+import { applyAll, condition, groupWhen, manifest, onLocalPlane, podWhen } from "../operator/support.js";
 import { type RunningOperator, startOperator } from "../operator.js";
 
 const GPU_NODE = "kwok-gpu-0";
@@ -57,7 +57,7 @@ const deleteGroup = (namespace: string, name: string) =>
 
 const scheduledOn = (pod: V1Pod) => Boolean(pod.spec?.nodeName);
 
-describe("a GPU group", () => {
+describe.skipIf(!onLocalPlane)("a GPU group", () => {
   it("asks for nvidia.com/gpu, selects the SKU's nodes, and lands on the GPU node", async () => {
     await applyAll(ns, [gpuGroup("v100", 1, "V100")]);
     const pod = await podWhen(ns, "v100", "scheduled", scheduledOn);
@@ -107,7 +107,7 @@ describe("a GPU group", () => {
   });
 });
 
-describe("the operator's GPU settings", () => {
+describe.skipIf(!onLocalPlane)("the operator's GPU settings", () => {
   it("a SKU table entry decides resource and nodes: T4 mapped to the V100 node lands there", async () => {
     await applyAll(nsKata, [gpuGroup("t4", 1, "T4")]);
     const pod = await podWhen(nsKata, "t4", "scheduled", scheduledOn);

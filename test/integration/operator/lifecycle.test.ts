@@ -19,6 +19,7 @@ import {
   groupManifest,
   groupWhen,
   inState,
+  onLocalPlane,
   podWhen,
   simulateExit,
 } from "./support.js";
@@ -64,45 +65,51 @@ describe.concurrent("a group's state", () => {
     expect(events.find((e) => e.reason === "Running")?.type).toBe("Normal");
   });
 
-  it("with restartPolicy Never ends Succeeded with exit code 0, and its Pod is not run again", async () => {
-    await applyAll(ns, [groupManifest("once-ok", { restartPolicy: "Never" })]);
-    const pod = await running("once-ok");
-    await simulateExit(ns, "once-ok", 0);
+  it.skipIf(!onLocalPlane)(
+    "with restartPolicy Never ends Succeeded with exit code 0, and its Pod is not run again",
+    async () => {
+      await applyAll(ns, [groupManifest("once-ok", { restartPolicy: "Never" })]);
+      const pod = await running("once-ok");
+      await simulateExit(ns, "once-ok", 0);
 
-    const group = await groupWhen(ns, "once-ok", "Succeeded", inState("Succeeded"));
-    expect(group.status?.containers?.[0]?.currentState).toMatchObject({
-      state: "Terminated",
-      exitCode: 0,
-      detailStatus: "Completed",
-      startTime: expect.any(String),
-      finishTime: expect.any(String),
-    });
-    expect(condition(group, "Ready")).toMatchObject({ status: "False", reason: "Succeeded" });
-    await eventWith(ns, "once-ok", "Succeeded");
-    // The finished Pod stays, the same one: a run-once group is not started again.
-    expect((await getPod(ns, "once-ok"))?.metadata?.uid).toBe(pod.metadata?.uid);
-  });
+      const group = await groupWhen(ns, "once-ok", "Succeeded", inState("Succeeded"));
+      expect(group.status?.containers?.[0]?.currentState).toMatchObject({
+        state: "Terminated",
+        exitCode: 0,
+        detailStatus: "Completed",
+        startTime: expect.any(String),
+        finishTime: expect.any(String),
+      });
+      expect(condition(group, "Ready")).toMatchObject({ status: "False", reason: "Succeeded" });
+      await eventWith(ns, "once-ok", "Succeeded");
+      // The finished Pod stays, the same one: a run-once group is not started again.
+      expect((await getPod(ns, "once-ok"))?.metadata?.uid).toBe(pod.metadata?.uid);
+    },
+  );
 
-  it("with restartPolicy Never ends Failed with the container's exit code in status and a Warning", async () => {
-    await applyAll(ns, [groupManifest("once-bad", { restartPolicy: "Never" })]);
-    const pod = await running("once-bad");
-    await simulateExit(ns, "once-bad", 3);
+  it.skipIf(!onLocalPlane)(
+    "with restartPolicy Never ends Failed with the container's exit code in status and a Warning",
+    async () => {
+      await applyAll(ns, [groupManifest("once-bad", { restartPolicy: "Never" })]);
+      const pod = await running("once-bad");
+      await simulateExit(ns, "once-bad", 3);
 
-    const group = await groupWhen(ns, "once-bad", "Failed", inState("Failed"));
-    expect(group.status?.containers?.[0]).toMatchObject({
-      name: "main",
-      currentState: { state: "Terminated", exitCode: 3, detailStatus: "Error" },
-    });
-    const ready = condition(group, "Ready");
-    expect(ready).toMatchObject({ status: "False", reason: "Failed" });
-    expect(ready?.message).toContain("exited with code 3");
-    expect(ready?.message).toContain("restartedAt");
-    const event = await eventWith(ns, "once-bad", "Failed");
-    expect(event.type).toBe("Warning");
-    expect((await getPod(ns, "once-bad"))?.metadata?.uid).toBe(pod.metadata?.uid);
-  });
+      const group = await groupWhen(ns, "once-bad", "Failed", inState("Failed"));
+      expect(group.status?.containers?.[0]).toMatchObject({
+        name: "main",
+        currentState: { state: "Terminated", exitCode: 3, detailStatus: "Error" },
+      });
+      const ready = condition(group, "Ready");
+      expect(ready).toMatchObject({ status: "False", reason: "Failed" });
+      expect(ready?.message).toContain("exited with code 3");
+      expect(ready?.message).toContain("restartedAt");
+      const event = await eventWith(ns, "once-bad", "Failed");
+      expect(event.type).toBe("Warning");
+      expect((await getPod(ns, "once-bad"))?.metadata?.uid).toBe(pod.metadata?.uid);
+    },
+  );
 
-  it("with restartPolicy OnFailure gets a new Pod after a failed one", async () => {
+  it.skipIf(!onLocalPlane)("with restartPolicy OnFailure gets a new Pod after a failed one", async () => {
     await applyAll(ns, [groupManifest("retry", { restartPolicy: "OnFailure" })]);
     const first = await running("retry");
     await simulateExit(ns, "retry", 1);

@@ -6,7 +6,14 @@ import type { KubernetesListObject, KubernetesObject, V1Pod } from "@kubernetes/
 import { stringify } from "yaml";
 import type { Condition, ContainerGroup } from "../../../src/api/types.js";
 import { KubeClient } from "../../../src/runtime/apply.js";
+import { usingExternalCluster } from "../env.js";
 import { eventually, kubectlOk, loadKubeConfig, repoRoot } from "../harness.js";
+
+/**
+ * The local plane's KWOK Stages simulate container exits and restarts and it has a GPU node; on
+ * another cluster (kind) tests that need them are skipped.
+ */
+export const onLocalPlane = !usingExternalCluster();
 
 export const EXIT_CODE_ANNOTATION = "sim.containerinstances.dev/exit-code";
 export const RUN_FOR_ANNOTATION = "sim.containerinstances.dev/run-for";

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerGroup } from "../../../src/api/types.js";
 import { applyCrds, createNamespace, deleteNamespace, eventually } from "../harness.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-import { applyAll, getGroup, groupManifest, groupWhen, inState, podWhen, simulateExit } from "./support.js";
+import {
+  applyAll,
+  getGroup,
+  groupManifest,
+  groupWhen,
+  inState,
+  onLocalPlane,
+  podWhen,
+  simulateExit,
+} from "./support.js";
 
 let ns = "";
 let operator: RunningOperator | undefined;
@@ -56,7 +65,7 @@ async function measuredRun(name: string, runMs: number, exitCode = 0, notUid?: s
   return podWhen(ns, name, "finished", (p) => p.metadata?.uid === pod.metadata?.uid && finished(p), 20_000);
 }
 
-describe.concurrent("usage", () => {
+describe.skipIf(!onLocalPlane).concurrent("usage", () => {
   it("after a measured run equals the requests times the seconds the Pod ran, to the second", async () => {
     await applyAll(ns, [runOnce("measured")]);
     const pod = await measuredRun("measured", 3000);
