@@ -2,7 +2,9 @@
 // cluster. Each test file starts its own, watching only its own namespace, so files never see
 // each other's groups.
 import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import { kubeconfigPath, repoRoot } from "./env.js";
+import { applyCrds, createNamespace, deleteNamespace } from "./harness.js";
 
 export interface RunningOperator {
   /** The health/metrics port it bound. */
@@ -95,4 +97,32 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
       await exited;
     },
   };
+}
+
+export interface OperatorNamespace {
+  /** The test file's namespace (set once its beforeAll ran). */
+  readonly ns: string;
+}
+
+/**
+ * The usual setup of a test file: the CRDs installed, a namespace of its own and an operator
+ * watching only that namespace, all before its tests; the operator stopped and the namespace
+ * deleted after them.
+ */
+export function namespaceWithOperator(
+  prefix: string,
+  options: Omit<OperatorOptions, "namespace"> = {},
+): OperatorNamespace {
+  const file = { ns: "" };
+  let operator: RunningOperator | undefined;
+  beforeAll(async () => {
+    await applyCrds();
+    file.ns = await createNamespace(prefix);
+    operator = await startOperator({ ...options, namespace: file.ns });
+  });
+  afterAll(async () => {
+    await operator?.stop();
+    if (file.ns) await deleteNamespace(file.ns);
+  });
+  return file;
 }

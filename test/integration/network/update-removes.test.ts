@@ -2,23 +2,12 @@
 // lists leaves its Service and NetworkPolicy, a secure value it no longer has leaves its Secret.
 // (Children are created with `create`, whose fields server-side apply would otherwise not own.)
 import type { V1NetworkPolicy, V1Secret, V1Service } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyCrds, createNamespace, deleteNamespace, eventually } from "../harness.js";
+import { describe, expect, it } from "vitest";
+import { eventually } from "../harness.js";
 import { applyAll, getObject, getPod, groupManifest, podWhen } from "../operator/support.js";
-import { type RunningOperator, startOperator } from "../operator.js";
+import { namespaceWithOperator } from "../operator.js";
 
-let ns = "";
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await applyCrds();
-  ns = await createNamespace("upd");
-  operator = await startOperator({ namespace: ns });
-});
-afterAll(async () => {
-  await operator?.stop();
-  await deleteNamespace(ns);
-});
+const file = namespaceWithOperator("upd");
 
 const group = (ports: { port: number; protocol?: string }[], env: Record<string, unknown>[]) =>
   groupManifest("shrinks", {
@@ -28,7 +17,7 @@ const group = (ports: { port: number; protocol?: string }[], env: Record<string,
 
 describe("an update that removes things", () => {
   it("removes a dropped port from the Service and the NetworkPolicy, and a dropped secure value from the Secret", async () => {
-    await applyAll(ns, [
+    await applyAll(file.ns, [
       group(
         [{ port: 80 }, { port: 53, protocol: "UDP" }],
         [
@@ -37,27 +26,33 @@ describe("an update that removes things", () => {
         ],
       ),
     ]);
-    await podWhen(ns, "shrinks", "Running", (p) => p.status?.phase === "Running");
-    const secretName = (await getPod(ns, "shrinks"))?.spec?.containers[0]?.env?.find((e) => e.name === "A")
-      ?.valueFrom?.secretKeyRef?.name;
+    await podWhen(file.ns, "shrinks", "Running", (p) => p.status?.phase === "Running");
+    const secretName = (await getPod(file.ns, "shrinks"))?.spec?.containers[0]?.env?.find(
+      (e) => e.name === "A",
+    )?.valueFrom?.secretKeyRef?.name;
     expect(secretName).toBeDefined();
 
-    await applyAll(ns, [group([{ port: 9000 }], [{ name: "A", secureValue: "alpha" }])]);
+    await applyAll(file.ns, [group([{ port: 9000 }], [{ name: "A", secureValue: "alpha" }])]);
 
     const ports = await eventually("the Service to list only port 9000", async () => {
-      const svc = await getObject<V1Service>("v1", "Service", ns, "shrinks");
+      const svc = await getObject<V1Service>("v1", "Service", file.ns, "shrinks");
       const p = (svc?.spec?.ports ?? []).map((x) => `${x.port}/${x.protocol}`);
       return p.length === 1 ? p : undefined;
     });
     expect(ports).toEqual(["9000/TCP"]);
     const admitted = await eventually("the NetworkPolicy to admit only port 9000", async () => {
-      const policy = await getObject<V1NetworkPolicy>("networking.k8s.io/v1", "NetworkPolicy", ns, "shrinks");
+      const policy = await getObject<V1NetworkPolicy>(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        file.ns,
+        "shrinks",
+      );
       const p = (policy?.spec?.ingress ?? []).flatMap((r) => r.ports ?? []).map((x) => x.port);
       return p.length === 1 ? p : undefined;
     });
     expect(admitted).toEqual([9000]);
     const keys = await eventually("the Secret to lose B", async () => {
-      const secret = await getObject<V1Secret>("v1", "Secret", ns, secretName ?? "");
+      const secret = await getObject<V1Secret>("v1", "Secret", file.ns, secretName ?? "");
       const k = Object.keys(secret?.data ?? {});
       return k.length === 1 ? k : undefined;
     });

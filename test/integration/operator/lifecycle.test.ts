@@ -4,9 +4,9 @@
 // kube-controller-manager's garbage collector removes what a deleted group owned.
 
 import type { V1NetworkPolicy, V1Secret, V1Service } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyCrds, createNamespace, deleteNamespace, eventually, kubectlOk } from "../harness.js";
-import { type RunningOperator, startOperator } from "../operator.js";
+import { describe, expect, it } from "vitest";
+import { eventually, kubectlOk } from "../harness.js";
+import { namespaceWithOperator } from "../operator.js";
 import {
   applyAll,
   condition,
@@ -24,26 +24,14 @@ import {
   simulateExit,
 } from "./support.js";
 
-let ns = "";
-let operator: RunningOperator | undefined;
+const file = namespaceWithOperator("op-states");
 
-beforeAll(async () => {
-  await applyCrds();
-  ns = await createNamespace("op-states");
-  operator = await startOperator({ namespace: ns });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (ns) await deleteNamespace(ns);
-});
-
-const running = (name: string) => podWhen(ns, name, "Running", (p) => p.status?.phase === "Running");
+const running = (name: string) => podWhen(file.ns, name, "Running", (p) => p.status?.phase === "Running");
 
 describe.concurrent("a group's state", () => {
   it("goes Pending, then Running with Ready True, and says so in Events", async () => {
-    await applyAll(ns, [groupManifest("web")]);
-    const group = await groupWhen(ns, "web", "Running", inState("Running"));
+    await applyAll(file.ns, [groupManifest("web")]);
+    const group = await groupWhen(file.ns, "web", "Running", inState("Running"));
 
     const ready = condition(group, "Ready");
     expect(ready).toMatchObject({ status: "True", reason: "Running", observedGeneration: 1 });
@@ -58,8 +46,8 @@ describe.concurrent("a group's state", () => {
       },
     ]);
 
-    await eventWith(ns, "web", "Running");
-    const events = await eventsAbout(ns, "web");
+    await eventWith(file.ns, "web", "Running");
+    const events = await eventsAbout(file.ns, "web");
     const reasons = events.map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(["Pending", "Running"]));
     expect(events.find((e) => e.reason === "Running")?.type).toBe("Normal");
@@ -68,11 +56,11 @@ describe.concurrent("a group's state", () => {
   it.skipIf(!onLocalPlane)(
     "with restartPolicy Never ends Succeeded with exit code 0, and its Pod is not run again",
     async () => {
-      await applyAll(ns, [groupManifest("once-ok", { restartPolicy: "Never" })]);
+      await applyAll(file.ns, [groupManifest("once-ok", { restartPolicy: "Never" })]);
       const pod = await running("once-ok");
-      await simulateExit(ns, "once-ok", 0);
+      await simulateExit(file.ns, "once-ok", 0);
 
-      const group = await groupWhen(ns, "once-ok", "Succeeded", inState("Succeeded"));
+      const group = await groupWhen(file.ns, "once-ok", "Succeeded", inState("Succeeded"));
       expect(group.status?.containers?.[0]?.currentState).toMatchObject({
         state: "Terminated",
         exitCode: 0,
@@ -81,20 +69,20 @@ describe.concurrent("a group's state", () => {
         finishTime: expect.any(String),
       });
       expect(condition(group, "Ready")).toMatchObject({ status: "False", reason: "Succeeded" });
-      await eventWith(ns, "once-ok", "Succeeded");
+      await eventWith(file.ns, "once-ok", "Succeeded");
       // The finished Pod stays, the same one: a run-once group is not started again.
-      expect((await getPod(ns, "once-ok"))?.metadata?.uid).toBe(pod.metadata?.uid);
+      expect((await getPod(file.ns, "once-ok"))?.metadata?.uid).toBe(pod.metadata?.uid);
     },
   );
 
   it.skipIf(!onLocalPlane)(
     "with restartPolicy Never ends Failed with the container's exit code in status and a Warning",
     async () => {
-      await applyAll(ns, [groupManifest("once-bad", { restartPolicy: "Never" })]);
+      await applyAll(file.ns, [groupManifest("once-bad", { restartPolicy: "Never" })]);
       const pod = await running("once-bad");
-      await simulateExit(ns, "once-bad", 3);
+      await simulateExit(file.ns, "once-bad", 3);
 
-      const group = await groupWhen(ns, "once-bad", "Failed", inState("Failed"));
+      const group = await groupWhen(file.ns, "once-bad", "Failed", inState("Failed"));
       expect(group.status?.containers?.[0]).toMatchObject({
         name: "main",
         currentState: { state: "Terminated", exitCode: 3, detailStatus: "Error" },
@@ -103,25 +91,25 @@ describe.concurrent("a group's state", () => {
       expect(ready).toMatchObject({ status: "False", reason: "Failed" });
       expect(ready?.message).toContain("exited with code 3");
       expect(ready?.message).toContain("restartedAt");
-      const event = await eventWith(ns, "once-bad", "Failed");
+      const event = await eventWith(file.ns, "once-bad", "Failed");
       expect(event.type).toBe("Warning");
-      expect((await getPod(ns, "once-bad"))?.metadata?.uid).toBe(pod.metadata?.uid);
+      expect((await getPod(file.ns, "once-bad"))?.metadata?.uid).toBe(pod.metadata?.uid);
     },
   );
 
   it.skipIf(!onLocalPlane)("with restartPolicy OnFailure gets a new Pod after a failed one", async () => {
-    await applyAll(ns, [groupManifest("retry", { restartPolicy: "OnFailure" })]);
+    await applyAll(file.ns, [groupManifest("retry", { restartPolicy: "OnFailure" })]);
     const first = await running("retry");
-    await simulateExit(ns, "retry", 1);
+    await simulateExit(file.ns, "retry", 1);
     const second = await podWhen(
-      ns,
+      file.ns,
       "retry",
       "replaced and Running",
       (p) => p.metadata?.uid !== first.metadata?.uid && p.status?.phase === "Running",
     );
     expect(second.metadata?.uid).not.toBe(first.metadata?.uid);
-    await groupWhen(ns, "retry", "Running again", inState("Running"));
-    await eventWith(ns, "retry", "Restarting");
+    await groupWhen(file.ns, "retry", "Running again", inState("Running"));
+    await eventWith(file.ns, "retry", "Restarting");
   });
 });
 
@@ -139,8 +127,8 @@ async function runningWebGroup(name: string, spec: Record<string, unknown> = {})
     ipAddress: { type: "Private", ports: [{ port: 80 }] },
     ...spec,
   });
-  await applyAll(ns, [manifest]);
-  await groupWhen(ns, name, "Running", inState("Running"));
+  await applyAll(file.ns, [manifest]);
+  await groupWhen(file.ns, name, "Running", inState("Running"));
   const pod = await running(name);
   return { manifest, pod };
 }
@@ -155,78 +143,78 @@ describe.concurrent("changing a group", () => {
     const { manifest, pod } = await runningWebGroup("update");
     const spec = manifest.spec as { containers: { image: string }[] };
     spec.containers[0] = { ...spec.containers[0], image: "nginx:1.28" } as { image: string };
-    await applyAll(ns, [manifest]);
+    await applyAll(file.ns, [manifest]);
 
     const replaced = await podWhen(
-      ns,
+      file.ns,
       "update",
       "replaced and Running",
       (p) => p.metadata?.uid !== pod.metadata?.uid && p.status?.phase === "Running",
     );
     expect(replaced.spec?.containers[0]?.image).toBe("nginx:1.28");
-    const group = await groupWhen(ns, "update", "Running at generation 2", inState("Running"));
+    const group = await groupWhen(file.ns, "update", "Running at generation 2", inState("Running"));
     expect(group.status?.observedGeneration).toBe(2);
     expect(condition(group, "Ready")).toMatchObject({ status: "True", observedGeneration: 2 });
-    await eventWith(ns, "update", "Redeploying");
+    await eventWith(file.ns, "update", "Redeploying");
   });
 
   it("changes the Service in place and keeps the Pod when only the ipAddress type changes", async () => {
     const { manifest, pod } = await runningWebGroup("expose");
-    const before = await getObject<V1Service>("v1", "Service", ns, "expose");
+    const before = await getObject<V1Service>("v1", "Service", file.ns, "expose");
     (manifest.spec as { ipAddress: { type: string } }).ipAddress.type = "Public";
-    await applyAll(ns, [manifest]);
+    await applyAll(file.ns, [manifest]);
 
     const service = await eventually("the Service to become a LoadBalancer", async () => {
-      const s = await getObject<V1Service>("v1", "Service", ns, "expose");
+      const s = await getObject<V1Service>("v1", "Service", file.ns, "expose");
       return s?.spec?.type === "LoadBalancer" ? s : undefined;
     });
     expect(service.metadata?.uid).toBe(before?.metadata?.uid);
-    await groupWhen(ns, "expose", "generation 2 observed", (g) => g.status?.observedGeneration === 2);
-    expect((await getPod(ns, "expose"))?.metadata?.uid).toBe(pod.metadata?.uid);
+    await groupWhen(file.ns, "expose", "generation 2 observed", (g) => g.status?.observedGeneration === 2);
+    expect((await getPod(file.ns, "expose"))?.metadata?.uid).toBe(pod.metadata?.uid);
   });
 
   it("stopped: true deletes the Pod and keeps the Service and Secrets; stopped: false starts a new Pod", async () => {
     const { manifest, pod } = await runningWebGroup("power");
     (manifest.spec as { stopped?: boolean }).stopped = true;
-    await applyAll(ns, [manifest]);
+    await applyAll(file.ns, [manifest]);
 
-    const stopped = await groupWhen(ns, "power", "Stopped", inState("Stopped"));
+    const stopped = await groupWhen(file.ns, "power", "Stopped", inState("Stopped"));
     expect(condition(stopped, "Ready")).toMatchObject({ status: "False", reason: "Stopped" });
-    await gone("the stopped group's Pod", () => getPod(ns, "power"));
-    expect(await getObject<V1Service>("v1", "Service", ns, "power")).toBeDefined();
-    expect(await getObject<V1Secret>("v1", "Secret", ns, "power-env")).toBeDefined();
+    await gone("the stopped group's Pod", () => getPod(file.ns, "power"));
+    expect(await getObject<V1Service>("v1", "Service", file.ns, "power")).toBeDefined();
+    expect(await getObject<V1Secret>("v1", "Secret", file.ns, "power-env")).toBeDefined();
     expect(
-      await getObject<V1NetworkPolicy>("networking.k8s.io/v1", "NetworkPolicy", ns, "power"),
+      await getObject<V1NetworkPolicy>("networking.k8s.io/v1", "NetworkPolicy", file.ns, "power"),
     ).toBeDefined();
-    await eventWith(ns, "power", "Stopping");
-    await eventWith(ns, "power", "Stopped");
+    await eventWith(file.ns, "power", "Stopping");
+    await eventWith(file.ns, "power", "Stopped");
 
     (manifest.spec as { stopped?: boolean }).stopped = false;
-    await applyAll(ns, [manifest]);
+    await applyAll(file.ns, [manifest]);
     const started = await running("power");
     expect(started.metadata?.uid).not.toBe(pod.metadata?.uid);
-    await groupWhen(ns, "power", "Running again", inState("Running"));
+    await groupWhen(file.ns, "power", "Running again", inState("Running"));
   });
 
   it("recreates the Pod when the restartedAt annotation changes, as az container restart", async () => {
     const { pod } = await runningWebGroup("restart");
-    const generation = (await getGroup(ns, "restart"))?.metadata.generation;
+    const generation = (await getGroup(file.ns, "restart"))?.metadata.generation;
     await kubectlOk([
       "annotate",
       "-n",
-      ns,
+      file.ns,
       "containergroup",
       "restart",
       `containerinstances.dev/restartedAt=${new Date().toISOString()}`,
     ]);
     const again = await podWhen(
-      ns,
+      file.ns,
       "restart",
       "recreated and Running",
       (p) => p.metadata?.uid !== pod.metadata?.uid && p.status?.phase === "Running",
     );
     expect(again.metadata?.name).toBe("restart");
-    const group = await groupWhen(ns, "restart", "Running again", inState("Running"));
+    const group = await groupWhen(file.ns, "restart", "Running again", inState("Running"));
     // An annotation is metadata, not spec: the generation stays.
     expect(group.metadata.generation).toBe(generation);
   });
@@ -237,25 +225,25 @@ describe("deleting a group", () => {
     await runningWebGroup("doomed", {
       volumes: [{ name: "config", secret: { "app.conf": Buffer.from("x=1").toString("base64") } }],
     });
-    const group = await getGroup(ns, "doomed");
+    const group = await getGroup(file.ns, "doomed");
     expect(group?.metadata.finalizers ?? []).toEqual([]); // ownerReferences suffice
     const secrets = ["doomed-env", "doomed-secret-config"];
     for (const name of secrets)
-      expect(await getObject<V1Secret>("v1", "Secret", ns, name), name).toBeDefined();
+      expect(await getObject<V1Secret>("v1", "Secret", file.ns, name), name).toBeDefined();
 
-    await kubectlOk(["delete", "-n", ns, "containergroup", "doomed", "--wait=true"]);
+    await kubectlOk(["delete", "-n", file.ns, "containergroup", "doomed", "--wait=true"]);
     await Promise.all([
-      gone("Pod", () => getPod(ns, "doomed")),
-      gone("Service", () => getObject("v1", "Service", ns, "doomed")),
-      gone("NetworkPolicy", () => getObject("networking.k8s.io/v1", "NetworkPolicy", ns, "doomed")),
-      ...secrets.map((name) => gone(`Secret ${name}`, () => getObject("v1", "Secret", ns, name))),
+      gone("Pod", () => getPod(file.ns, "doomed")),
+      gone("Service", () => getObject("v1", "Service", file.ns, "doomed")),
+      gone("NetworkPolicy", () => getObject("networking.k8s.io/v1", "NetworkPolicy", file.ns, "doomed")),
+      ...secrets.map((name) => gone(`Secret ${name}`, () => getObject("v1", "Secret", file.ns, name))),
     ]);
   });
 });
 
 describe("a group with an Azure Files share", () => {
   it("carries the operator's finalizer, the operator's only write outside status, which deletes the PersistentVolume", async () => {
-    await applyAll(ns, [
+    await applyAll(file.ns, [
       groupManifest("files", {
         containers: [
           {
@@ -272,7 +260,7 @@ describe("a group with an Azure Files share", () => {
         ],
       }),
     ]);
-    const group = await groupWhen(ns, "files", "finalizer added", (g) =>
+    const group = await groupWhen(file.ns, "files", "finalizer added", (g) =>
       (g.metadata.finalizers ?? []).includes("containerinstances.dev/cleanup"),
     );
     const pvs = () =>
@@ -280,7 +268,7 @@ describe("a group with an Azure Files share", () => {
         "get",
         "pv",
         "-l",
-        `containerinstances.dev/namespace=${ns},containerinstances.dev/group=files`,
+        `containerinstances.dev/namespace=${file.ns},containerinstances.dev/group=files`,
         "-o",
         "name",
       ]);
@@ -295,8 +283,8 @@ describe("a group with an Azure Files share", () => {
     }
     expect(ours.some((m) => !m.subresource)).toBe(true);
 
-    await kubectlOk(["delete", "-n", ns, "containergroup", "files", "--wait=false"]);
-    await gone("the group", () => getGroup(ns, "files"));
+    await kubectlOk(["delete", "-n", file.ns, "containergroup", "files", "--wait=false"]);
+    await gone("the group", () => getGroup(file.ns, "files"));
     expect((await pvs()).trim()).toBe("");
   });
 });

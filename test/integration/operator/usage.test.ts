@@ -3,10 +3,10 @@
 // figures come from the Pods' own timestamps (startTime, the containers' finishedAt), which KWOK
 // sets as a kubelet would.
 import type { V1Pod } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ContainerGroup } from "../../../src/api/types.js";
-import { applyCrds, createNamespace, deleteNamespace, eventually } from "../harness.js";
-import { type RunningOperator, startOperator } from "../operator.js";
+import { eventually } from "../harness.js";
+import { namespaceWithOperator } from "../operator.js";
 import {
   applyAll,
   getGroup,
@@ -18,19 +18,7 @@ import {
   simulateExit,
 } from "./support.js";
 
-let ns = "";
-let operator: RunningOperator | undefined;
-
-beforeAll(async () => {
-  await applyCrds();
-  ns = await createNamespace("op-usage");
-  operator = await startOperator({ namespace: ns });
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  if (ns) await deleteNamespace(ns);
-});
+const file = namespaceWithOperator("op-usage");
 
 const CPU = 2;
 const MEMORY_GB = 1.5;
@@ -56,25 +44,31 @@ const finished = (p: V1Pod) => p.status?.phase === "Succeeded" || p.status?.phas
 /** Runs the group's current Pod for `runMs` after it is Running, and returns the finished Pod. */
 async function measuredRun(name: string, runMs: number, exitCode = 0, notUid?: string): Promise<V1Pod> {
   const pod = await podWhen(
-    ns,
+    file.ns,
     name,
     "Running",
     (p) => p.status?.phase === "Running" && p.metadata?.uid !== notUid,
   );
-  await simulateExit(ns, name, exitCode, runMs);
-  return podWhen(ns, name, "finished", (p) => p.metadata?.uid === pod.metadata?.uid && finished(p), 20_000);
+  await simulateExit(file.ns, name, exitCode, runMs);
+  return podWhen(
+    file.ns,
+    name,
+    "finished",
+    (p) => p.metadata?.uid === pod.metadata?.uid && finished(p),
+    20_000,
+  );
 }
 
 describe.skipIf(!onLocalPlane).concurrent("usage", () => {
   it("after a measured run equals the requests times the seconds the Pod ran, to the second", async () => {
-    await applyAll(ns, [runOnce("measured")]);
+    await applyAll(file.ns, [runOnce("measured")]);
     const pod = await measuredRun("measured", 3000);
     const seconds = billedSeconds(pod);
     // KWOK ends the containers 3 s after the annotation, which follows the Pod's start.
     expect(seconds).toBeGreaterThanOrEqual(3);
     expect(seconds).toBeLessThanOrEqual(6);
 
-    const group = await groupWhen(ns, "measured", "Succeeded", inState("Succeeded"));
+    const group = await groupWhen(file.ns, "measured", "Succeeded", inState("Succeeded"));
     expect(group.status?.usage).toMatchObject({
       runningSeconds: seconds,
       cpuCoreSeconds: CPU * seconds,
@@ -86,7 +80,7 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
   });
 
   it("counts GPU-seconds for a group with a GPU, on the GPU node", async () => {
-    await applyAll(ns, [
+    await applyAll(file.ns, [
       groupManifest("gpu-job", {
         restartPolicy: "Never",
         containers: [
@@ -101,7 +95,7 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
     const pod = await measuredRun("gpu-job", 2000);
     expect(pod.spec?.nodeName).toBe("kwok-gpu-0");
     const seconds = billedSeconds(pod);
-    const group = await groupWhen(ns, "gpu-job", "Succeeded", inState("Succeeded"));
+    const group = await groupWhen(file.ns, "gpu-job", "Succeeded", inState("Succeeded"));
     expect(group.status?.usage).toMatchObject({
       runningSeconds: seconds,
       cpuCoreSeconds: seconds,
@@ -112,18 +106,18 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
   });
 
   it("is summed over every Pod the group had: a run, an update that replaces the Pod, and a second run", async () => {
-    await applyAll(ns, [runOnce("twice")]);
+    await applyAll(file.ns, [runOnce("twice")]);
     const first = await measuredRun("twice", 2000);
-    const afterFirst = await groupWhen(ns, "twice", "Succeeded", inState("Succeeded"));
+    const afterFirst = await groupWhen(file.ns, "twice", "Succeeded", inState("Succeeded"));
     expect(afterFirst.status?.usage?.runningSeconds).toBe(billedSeconds(first));
 
     // A new image redeploys the finished group (ACI redeploys on update) with a new Pod.
-    await applyAll(ns, [runOnce("twice", "busybox:1.37")]);
+    await applyAll(file.ns, [runOnce("twice", "busybox:1.37")]);
     const second = await measuredRun("twice", 2000, 1, first.metadata?.uid);
     expect(second.metadata?.uid).not.toBe(first.metadata?.uid);
 
     const group = await groupWhen(
-      ns,
+      file.ns,
       "twice",
       "Failed at generation 2",
       (g) => inState("Failed")(g) && g.status?.observedGeneration === 2,
@@ -146,8 +140,8 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
         { name: "web", image: "nginx:1.27", resources: { requests: { cpu: CPU, memoryInGB: MEMORY_GB } } },
       ],
     });
-    await applyAll(ns, [manifest]);
-    const pod = await podWhen(ns, "paused", "Running", (p) => p.status?.phase === "Running");
+    await applyAll(file.ns, [manifest]);
+    const pod = await podWhen(file.ns, "paused", "Running", (p) => p.status?.phase === "Running");
     // Let the Pod run past its first whole second, so there is usage to keep.
     const startedAt = new Date(String(pod.status?.startTime)).getTime();
     await eventually("the Pod to have run 2 s", async () =>
@@ -155,8 +149,8 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
     );
 
     (manifest.spec as { stopped?: boolean }).stopped = true;
-    await applyAll(ns, [manifest]);
-    const stopped = await groupWhen(ns, "paused", "Stopped with the Pod counted", (g) => {
+    await applyAll(file.ns, [manifest]);
+    const stopped = await groupWhen(file.ns, "paused", "Stopped with the Pod counted", (g) => {
       const usage = g.status?.usage;
       return (
         inState("Stopped")(g) &&
@@ -174,15 +168,15 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
     });
 
     (manifest.spec as { stopped?: boolean }).stopped = false;
-    await applyAll(ns, [manifest]);
+    await applyAll(file.ns, [manifest]);
     const again = await podWhen(
-      ns,
+      file.ns,
       "paused",
       "Running again",
       (p) => p.status?.phase === "Running" && p.metadata?.uid !== pod.metadata?.uid,
     );
     const running: ContainerGroup = await groupWhen(
-      ns,
+      file.ns,
       "paused",
       "Running with the new Pod",
       (g) => inState("Running")(g) && g.status?.usage?.runningPodUID === again.metadata?.uid,
@@ -190,6 +184,6 @@ describe.skipIf(!onLocalPlane).concurrent("usage", () => {
     // The stopped interval is not billed: the new Pod's share starts from its own start.
     expect(running.status?.usage?.finished?.runningSeconds).toBe(usage?.runningSeconds);
     expect(running.status?.usage?.runningSeconds).toBeGreaterThanOrEqual(usage?.runningSeconds ?? 0);
-    expect((await getGroup(ns, "paused"))?.status?.usage?.since).toBe(usage?.since);
+    expect((await getGroup(file.ns, "paused"))?.status?.usage?.since).toBe(usage?.since);
   });
 });
