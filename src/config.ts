@@ -73,9 +73,10 @@ export const settingSpecs = defineSettings([
   setting({
     name: "kube-api-qps",
     env: "KUBE_API_QPS",
-    schema: z.coerce.number().positive(),
+    schema: z.coerce.number().min(0),
     default: 20,
-    description: "Client-side limit on API requests per second (as kube-controller-manager's).",
+    description:
+      "Client-side limit on API requests per second (as kube-controller-manager's); 0: no client-side limit, the API server's priority and fairness alone (as controller-runtime since v0.21).",
   }),
   setting({
     name: "kube-api-burst",
@@ -88,9 +89,10 @@ export const settingSpecs = defineSettings([
     name: "usage-interval-seconds",
     env: "USAGE_INTERVAL_SECONDS",
     schema: z.coerce.number().int().min(0),
-    default: 60,
+    // 0 by default, against the API contract's "about a minute": see the README's design section.
+    default: 0,
     description:
-      "How often a running group's status.usage is brought up to date (exact when written); 0: on state changes only, so converged groups cost no writes.",
+      "How often a running group's status.usage is also brought up to date between state changes (exact when written); 0: on state changes only, so converged groups cost no writes (the usage metrics stay live).",
   }),
   setting({
     name: "resync-seconds",

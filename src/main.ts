@@ -66,9 +66,11 @@ async function main(): Promise<void> {
   const log = createLogger({ level: settings.logLevel, defaultMeta: { instance: identity } });
   const metrics = createMetrics();
   const kc = loadKubeConfig(settings, log);
-  const rateLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
+  // 0 turns the client-side limit off (the API server's priority and fairness still applies).
+  const limits = { qps: settings.kubeApiQps || Number.POSITIVE_INFINITY, burst: settings.kubeApiBurst };
+  const rateLimiter = new TokenBucketRateLimiter(limits);
   const client = new KubeClient(kc, { rateLimiter, metrics });
-  const eventLimiter = new TokenBucketRateLimiter({ qps: settings.kubeApiQps, burst: settings.kubeApiBurst });
+  const eventLimiter = new TokenBucketRateLimiter(limits);
   const eventClient = new KubeClient(kc, { rateLimiter: eventLimiter, metrics });
   await checkApi(client, kc, log);
 

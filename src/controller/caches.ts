@@ -13,6 +13,7 @@ import type {
 } from "@kubernetes/client-node";
 import { GROUP, GROUP_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PLURAL, VERSION } from "../api/constants.js";
 import type { ContainerGroup } from "../api/types.js";
+import { isControlledBy, podName } from "../render/index.js";
 import { NAMESPACE_LABEL } from "../render/names.js";
 import type { KubeClient, RequestRateLimiter } from "../runtime/apply.js";
 import {
@@ -48,13 +49,19 @@ export function groupKeyOf(child: KubernetesObject): string | undefined {
 
 const byGroup = { [BY_GROUP]: (obj: KubernetesObject) => [groupKeyOf(obj) ?? ""].filter(Boolean) };
 
-/** Drops what the controller never reads from Pods, which make up most of the cache. */
-function slimPod(pod: V1Pod): V1Pod {
-  if (pod.metadata?.annotations?.["kubectl.kubernetes.io/last-applied-configuration"]) {
-    const { "kubectl.kubernetes.io/last-applied-configuration": _, ...rest } = pod.metadata.annotations;
-    pod.metadata.annotations = rest;
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/**
+ * Drops `kubectl apply`'s copy of the whole object, which the controller never reads: on a group
+ * applied with kubectl it is about as large as the group itself.
+ */
+export function dropLastApplied<T extends KubernetesObject>(obj: T): T {
+  const annotations = obj.metadata?.annotations;
+  if (annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _, ...rest } = annotations;
+    if (obj.metadata) obj.metadata.annotations = rest;
   }
-  return pod;
+  return obj;
 }
 
 type InformerLifecycle = Pick<
@@ -84,6 +91,7 @@ export class Caches {
         resource,
         resyncIntervalMs: o.resyncIntervalMs,
         logger: o.logger,
+        transform: dropLastApplied,
         ...(o.rateLimiter ? { rateLimiter: o.rateLimiter } : {}),
         ...(o.onRestart ? { onRestart: (reason: RestartReason) => o.onRestart?.(name, reason) } : {}),
         ...extra,
@@ -93,7 +101,7 @@ export class Caches {
     this.pods = make<V1Pod>(
       "pods",
       { group: "", version: "v1", plural: "pods" },
-      { ...ns, labelSelector: managedBy, transform: slimPod, indexers: byGroup },
+      { ...ns, labelSelector: managedBy, indexers: byGroup },
     );
     this.services = make(
       "services",
@@ -125,6 +133,12 @@ export class Caches {
       version: "v1",
       plural: "runtimeclasses",
     });
+  }
+
+  /** The group's own Pod as cached; a Pod of the same name that another owner controls is not it. */
+  podOf(group: ContainerGroup): V1Pod | undefined {
+    const cached = this.pods.get(group.metadata.namespace, podName(group));
+    return cached && isControlledBy(cached, group) ? cached : undefined;
   }
 
   /** Every informer, children first so that a group's first reconcile already sees them. */

@@ -11,6 +11,7 @@ import { informerRestartsCounter } from "../runtime/informer.js";
 import type { Logger } from "../runtime/logger.js";
 import type { RuntimeMetrics } from "../runtime/metrics.js";
 import { runWorkers, WorkQueue } from "../runtime/workqueue.js";
+import { computeUsage } from "../status/index.js";
 import { Caches, groupKeyOf } from "./caches.js";
 import { DnsClaims } from "./dns-claims.js";
 import { registerGroupMetrics } from "./metrics.js";
@@ -95,7 +96,12 @@ export class ContainerGroupController {
       written: new WrittenStatuses(),
       dnsClaims: this.dnsClaims,
     };
-    registerGroupMetrics(options.metrics.registry, () => this.caches.groups.list());
+    registerGroupMetrics(
+      options.metrics.registry,
+      () => this.caches.groups.list(),
+      (group) =>
+        computeUsage(group.status?.usage, this.caches.podOf(group), options.settings, this.deps.now()),
+    );
     this.watch();
   }
 

@@ -1,11 +1,19 @@
 // The product's own metrics, computed from the groups cache when Prometheus scrapes, so they cost
 // nothing between scrapes and can never disagree with what `kubectl get cg` shows.
 import { Gauge, type Registry } from "prom-client";
-import type { ContainerGroup, GroupState } from "../api/types.js";
+import type { ContainerGroup, GroupState, Usage } from "../api/types.js";
 
 const STATES: readonly GroupState[] = ["Pending", "Running", "Succeeded", "Failed", "Stopped"];
 
-export function registerGroupMetrics(registry: Registry, groups: () => readonly ContainerGroup[]): void {
+/**
+ * `liveUsage` gives a group's usage to the second at scrape time (the written totals plus what its
+ * running Pod has accrued since), so the counters are current without any write to the API server.
+ */
+export function registerGroupMetrics(
+  registry: Registry,
+  groups: () => readonly ContainerGroup[],
+  liveUsage: (group: ContainerGroup) => Usage | undefined,
+): void {
   new Gauge({
     name: "containerinstances_groups",
     help: "ContainerGroups by state (groups not yet reconciled count as Pending); ready is the Ready condition",
@@ -28,13 +36,10 @@ export function registerGroupMetrics(registry: Registry, groups: () => readonly 
     },
   });
 
-  // Usage as last written to the groups' status (exact at each group's lastUpdateTime). These only
-  // grow while groups live; a deleted group's usage leaves the sum, as ACI's bill for it is final.
-  const usage = (
-    name: string,
-    help: string,
-    pick: (u: NonNullable<ContainerGroup["status"]>["usage"]) => number | undefined,
-  ) =>
+  // Usage to the second, live: status.usage is written on state changes (and, if configured, at an
+  // interval); between writes these add what running Pods accrued. They only grow while groups live;
+  // a deleted group's usage leaves the sum, as ACI's bill for it is final.
+  const usage = (name: string, help: string, pick: (u: Usage | undefined) => number | undefined) =>
     new Gauge({
       name,
       help,
@@ -45,7 +50,7 @@ export function registerGroupMetrics(registry: Registry, groups: () => readonly 
         const byNamespace = new Map<string, number>();
         for (const group of groups()) {
           const ns = group.metadata.namespace ?? "";
-          byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + (pick(group.status?.usage) ?? 0));
+          byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + (pick(liveUsage(group)) ?? 0));
         }
         for (const [namespace, value] of byNamespace) this.set({ namespace }, value);
       },

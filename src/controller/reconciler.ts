@@ -4,13 +4,7 @@
 import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
 import { API_VERSION, FIELD_MANAGER, FINALIZER, KIND } from "../api/constants.js";
 import type { ContainerGroup, ContainerGroupStatus } from "../api/types.js";
-import {
-  type DesiredChildren,
-  isControlledBy,
-  podName,
-  renderChildren,
-  specHashOf,
-} from "../render/index.js";
+import { type DesiredChildren, renderChildren, specHashOf } from "../render/index.js";
 import type { OperatorSettings } from "../render/settings.js";
 import type { KubeClient } from "../runtime/apply.js";
 import type { EventRecorder } from "../runtime/events.js";
@@ -117,8 +111,7 @@ async function reconcilePod(
   deps: ReconcilerDeps,
 ): Promise<V1Pod | undefined> {
   const key = `${group.metadata.namespace}/${group.metadata.name}`;
-  const cached = deps.caches.pods.get(group.metadata.namespace, podName(group));
-  const observed = cached && isControlledBy(cached, group) ? cached : undefined;
+  const observed = deps.caches.podOf(group);
   if (!observed) {
     const tombstone = deps.tombstones.get(key, group.metadata.uid ?? "");
     const blocked = problems.length > 0 || !desired.pod;
