@@ -44,6 +44,9 @@ export class AuditLog {
   /** Entries between two marks (to the end when `to` is omitted). */
   read(from: number, to?: number): AuditEntry[] {
     const end = to ?? this.mark();
+    if (to === undefined && end < from) {
+      throw new Error(`${this.path} shrank below a mark (${end} < ${from} bytes): the API server rotated it`);
+    }
     if (end <= from) return [];
     const fd = openSync(this.path, "r");
     const out: AuditEntry[] = [];

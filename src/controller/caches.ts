@@ -3,6 +3,7 @@
 import type {
   KubeConfig,
   KubernetesObject,
+  V1Container,
   V1NetworkPolicy,
   V1PersistentVolume,
   V1PersistentVolumeClaim,
@@ -45,6 +46,23 @@ export function groupKeyOf(child: KubernetesObject): string | undefined {
   const name = labels[GROUP_LABEL];
   const namespace = child.metadata?.namespace ?? labels[NAMESPACE_LABEL];
   return name && namespace ? `${namespace}/${name}` : undefined;
+}
+
+/**
+ * Pods are most of the cache, and of a Pod's spec the controller reads only its containers' names and
+ * resources (usage rates): the spec hash annotation stands for the rest. Everything else goes.
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  if (!pod.spec) return pod;
+  const keep = (containers: V1Container[] | undefined) =>
+    containers?.map((c) => ({ name: c.name, ...(c.resources ? { resources: c.resources } : {}) }));
+  const initContainers = keep(pod.spec.initContainers);
+  pod.spec = {
+    containers: keep(pod.spec.containers) ?? [],
+    ...(initContainers ? { initContainers } : {}),
+    ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+  };
+  return pod;
 }
 
 const byGroup = { [BY_GROUP]: (obj: KubernetesObject) => [groupKeyOf(obj) ?? ""].filter(Boolean) };
@@ -101,7 +119,12 @@ export class Caches {
     this.pods = make<V1Pod>(
       "pods",
       { group: "", version: "v1", plural: "pods" },
-      { ...ns, labelSelector: managedBy, indexers: byGroup },
+      {
+        ...ns,
+        labelSelector: managedBy,
+        indexers: byGroup,
+        transform: (pod) => slimPod(dropLastApplied(pod)),
+      },
     );
     this.services = make(
       "services",

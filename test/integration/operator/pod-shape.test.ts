@@ -5,7 +5,16 @@ import type { V1NetworkPolicy, V1Pod, V1Secret, V1Service } from "@kubernetes/cl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyCrds, createNamespace, deleteNamespace, kubectlOk } from "../harness.js";
 import { type RunningOperator, startOperator } from "../operator.js";
-import { applyAll, getGroup, getObject, groupManifest, groupWhen, inState, podWhen } from "./support.js";
+import {
+  applyAll,
+  expectedRuntimeClass,
+  getGroup,
+  getObject,
+  groupManifest,
+  groupWhen,
+  inState,
+  podWhen,
+} from "./support.js";
 
 const SECURE_TOKEN = "tok-3f9c1e-never-in-a-pod";
 const DB_PASSWORD = "db-pw-77aa21-never-in-a-pod";
@@ -87,8 +96,8 @@ describe("the Pod a full group becomes", () => {
     });
   });
 
-  it("runs under the kata RuntimeClass with a RuntimeDefault seccomp profile and no service-account token", () => {
-    expect(pod.spec?.runtimeClassName).toBe("kata");
+  it("runs under the configured RuntimeClass (kata) with a RuntimeDefault seccomp profile and no service-account token", () => {
+    expect(pod.spec?.runtimeClassName).toBe(expectedRuntimeClass);
     expect(pod.spec?.securityContext?.seccompProfile).toEqual({ type: "RuntimeDefault" });
     expect(pod.spec?.automountServiceAccountToken).toBe(false);
     expect(pod.spec?.os).toEqual({ name: "linux" });

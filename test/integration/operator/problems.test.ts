@@ -15,6 +15,7 @@ import {
   groupWhen,
   inState,
   readyBecause,
+  runnableHandler,
 } from "./support.js";
 
 // Cluster-scoped, so unique to this run: no other file or run can create it for us.
@@ -88,7 +89,7 @@ describe("what only the cluster can judge", () => {
         apiVersion: "node.k8s.io/v1",
         kind: "RuntimeClass",
         metadata: { name: missingRuntimeClass },
-        handler: "kata",
+        handler: runnableHandler,
       }),
     });
     const running = await groupWhen(rcNs, "isolated", "Running", inState("Running"));

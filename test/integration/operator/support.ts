@@ -15,6 +15,21 @@ import { eventually, kubectlOk, loadKubeConfig, repoRoot } from "../harness.js";
  */
 export const onLocalPlane = !usingExternalCluster();
 
+/**
+ * The RuntimeClass the suite's operators put on Pods: `kata` (the local plane's), unless
+ * TEST_OPERATOR_ARGS sets `--runtime-class` (empty on kind, which has no Kata: then none).
+ */
+export const expectedRuntimeClass: string | undefined = (() => {
+  const flag = (process.env.TEST_OPERATOR_ARGS ?? "")
+    .split(/\s+/)
+    .find((arg) => arg.startsWith("--runtime-class="));
+  const value = flag === undefined ? "kata" : flag.slice("--runtime-class=".length);
+  return value || undefined;
+})();
+
+/** A RuntimeClass handler the cluster's nodes can run: KWOK's nodes accept any; kind's containerd has runc. */
+export const runnableHandler = onLocalPlane ? "kata" : "runc";
+
 export const EXIT_CODE_ANNOTATION = "sim.containerinstances.dev/exit-code";
 export const RUN_FOR_ANNOTATION = "sim.containerinstances.dev/run-for";
 export const FIELD_MANAGER = "container-instances-operator";
