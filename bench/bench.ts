@@ -55,7 +55,7 @@ const env = {
   keepPlane: process.env.BENCH_KEEP_PLANE === "1",
   /** Phases to run (comma list): convergence (with idle and memory at BENCH_GROUPS), latency, large. */
   phases: (process.env.BENCH_PHASES ?? "convergence,latency,large").split(","),
-  /** A module the operator's node loads first (--import), for experiments such as bench/experiments/keepalive.mjs. */
+  /** A module the operator's node loads first (--import), for experiments (bench/experiments/). */
   operatorImport: process.env.BENCH_OPERATOR_IMPORT ?? "",
   /** A module the operator that converges the 10,000 groups (not itself measured) loads first. */
   setupImport: process.env.BENCH_SETUP_IMPORT ?? "",
