@@ -116,7 +116,8 @@ function share(rates: UsageRates, seconds: number): Totals {
  * Finished Pods are added to `finished` once, remembered by uid in countedPodUIDs. The running Pod's
  * share is recomputed from its start time each time, and only named in runningPodUID. A running
  * Pod that vanished unseen (deleted while the operator was away) is closed at the totals last
- * written, so it is never counted twice and at most one write interval is lost.
+ * written, so it is never counted twice; what it accrued since that write (at most one
+ * `--usage-interval-seconds` when that is set) is lost.
  */
 export function computeUsage(
   previous: Usage | undefined,
