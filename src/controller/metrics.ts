@@ -2,6 +2,7 @@
 // nothing between scrapes and can never disagree with what `kubectl get cg` shows.
 import { Gauge, type Registry } from "prom-client";
 import type { ContainerGroup, GroupState, Usage } from "../api/types.js";
+import { addUsage, type UsageTotals, usageTotals, ZERO_USAGE } from "../status/index.js";
 
 const STATES: readonly GroupState[] = ["Pending", "Running", "Succeeded", "Failed", "Stopped"];
 
@@ -38,8 +39,21 @@ export function registerGroupMetrics(
 
   // Usage to the second, live: status.usage is written on state changes (and, if configured, at an
   // interval); between writes these add what running Pods accrued. They only grow while groups live;
-  // a deleted group's usage leaves the sum, as ACI's bill for it is final.
-  const usage = (name: string, help: string, pick: (u: Usage | undefined) => number | undefined) =>
+  // a deleted group's usage leaves the sum, as ACI's bill for it is final. One scrape collects the
+  // four gauges one after another: the totals are computed once for all four, not once per gauge.
+  let snapshot: { at: number; byNamespace: Map<string, UsageTotals> } | undefined;
+  const usageByNamespace = (): Map<string, UsageTotals> => {
+    const now = Date.now();
+    if (snapshot && now - snapshot.at < 1000) return snapshot.byNamespace;
+    const byNamespace = new Map<string, UsageTotals>();
+    for (const group of groups()) {
+      const ns = group.metadata.namespace ?? "";
+      byNamespace.set(ns, addUsage(byNamespace.get(ns) ?? ZERO_USAGE, usageTotals(liveUsage(group))));
+    }
+    snapshot = { at: now, byNamespace };
+    return byNamespace;
+  };
+  const usage = (name: string, help: string, pick: (u: UsageTotals) => number) =>
     new Gauge({
       name,
       help,
@@ -47,32 +61,27 @@ export function registerGroupMetrics(
       registers: [registry],
       collect() {
         this.reset();
-        const byNamespace = new Map<string, number>();
-        for (const group of groups()) {
-          const ns = group.metadata.namespace ?? "";
-          byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + (pick(liveUsage(group)) ?? 0));
-        }
-        for (const [namespace, value] of byNamespace) this.set({ namespace }, value);
+        for (const [namespace, sum] of usageByNamespace()) this.set({ namespace }, pick(sum));
       },
     });
   usage(
     "containerinstances_usage_cpu_core_seconds",
     "Requested cores × running seconds of live groups, by namespace",
-    (u) => u?.cpuCoreSeconds,
+    (u) => u.cpuCoreSeconds,
   );
   usage(
     "containerinstances_usage_memory_gb_seconds",
     "Requested GB × running seconds of live groups, by namespace",
-    (u) => u?.memoryGBSeconds,
+    (u) => u.memoryGBSeconds,
   );
   usage(
     "containerinstances_usage_gpu_seconds",
     "Requested GPUs × running seconds of live groups, by namespace",
-    (u) => u?.gpuSeconds,
+    (u) => u.gpuSeconds,
   );
   usage(
     "containerinstances_usage_running_seconds",
     "Running seconds of live groups, by namespace",
-    (u) => u?.runningSeconds,
+    (u) => u.runningSeconds,
   );
 }

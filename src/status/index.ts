@@ -175,9 +175,13 @@ export {
 } from "./problems.js";
 export { groupState } from "./state.js";
 export {
+  addUsage,
   computeUsage,
   MAX_COUNTED_POD_UIDS,
   podRunningInterval,
   podUsageRates,
+  type UsageTotals,
   usageIsStale,
+  usageTotals,
+  ZERO_USAGE,
 } from "./usage.js";

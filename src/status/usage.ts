@@ -26,16 +26,18 @@ export interface RunningInterval {
   final: boolean;
 }
 
-type Totals = Required<FinishedUsage>;
+/** The four running totals of a usage, every one present. */
+export type UsageTotals = Required<FinishedUsage>;
+type Totals = UsageTotals;
 
-const ZERO: Totals = { cpuCoreSeconds: 0, memoryGBSeconds: 0, gpuSeconds: 0, runningSeconds: 0 };
+export const ZERO_USAGE: Totals = { cpuCoreSeconds: 0, memoryGBSeconds: 0, gpuSeconds: 0, runningSeconds: 0 };
 
 /** Rounds away binary noise (0.1 + 0.2) while keeping far more precision than a second of a milli-core. */
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-function add(a: Totals, b: Totals): Totals {
+export function addUsage(a: Totals, b: Totals): Totals {
   return {
     cpuCoreSeconds: round(a.cpuCoreSeconds + b.cpuCoreSeconds),
     memoryGBSeconds: round(a.memoryGBSeconds + b.memoryGBSeconds),
@@ -44,7 +46,7 @@ function add(a: Totals, b: Totals): Totals {
   };
 }
 
-function totalsOf(usage: FinishedUsage | undefined): Totals {
+export function usageTotals(usage: FinishedUsage | undefined): Totals {
   return {
     cpuCoreSeconds: usage?.cpuCoreSeconds ?? 0,
     memoryGBSeconds: usage?.memoryGBSeconds ?? 0,
@@ -125,18 +127,18 @@ export function computeUsage(
   settings: OperatorSettings,
   now: Date,
 ): Usage {
-  let finished = totalsOf(previous?.finished);
+  let finished = usageTotals(previous?.finished);
   const counted = [...(previous?.countedPodUIDs ?? [])];
   let since = previous?.since;
   const uid = pod?.metadata?.uid;
 
   const vanished = previous?.runningPodUID;
   if (vanished && vanished !== uid && !counted.includes(vanished)) {
-    finished = totalsOf(previous);
+    finished = usageTotals(previous);
     counted.push(vanished);
   }
 
-  let running: Totals = ZERO;
+  let running: Totals = ZERO_USAGE;
   let runningPodUID: string | undefined;
   if (pod && uid && !counted.includes(uid)) {
     const interval = podRunningInterval(pod, now);
@@ -144,7 +146,7 @@ export function computeUsage(
       since ??= rfc3339(interval.start);
       const podShare = share(podUsageRates(pod, settings), wholeSecondsBetween(interval.start, interval.end));
       if (interval.final) {
-        finished = add(finished, podShare);
+        finished = addUsage(finished, podShare);
         counted.push(uid);
       } else {
         running = podShare;
@@ -153,7 +155,7 @@ export function computeUsage(
     }
   }
 
-  const totals = add(finished, running);
+  const totals = addUsage(finished, running);
   const usage: Usage = { ...totals, lastUpdateTime: rfc3339(now), finished };
   if (since) usage.since = since;
   const recent = counted.slice(-MAX_COUNTED_POD_UIDS);
@@ -174,9 +176,9 @@ export function usageIsStale(
 ): boolean {
   if (!previous || !next) return previous !== next;
   const bookkeeping = (u: Usage) =>
-    JSON.stringify([totalsOf(u.finished), u.countedPodUIDs ?? [], u.runningPodUID ?? "", u.since ?? ""]);
+    JSON.stringify([usageTotals(u.finished), u.countedPodUIDs ?? [], u.runningPodUID ?? "", u.since ?? ""]);
   if (bookkeeping(previous) !== bookkeeping(next)) return true;
-  const totalsChanged = JSON.stringify(totalsOf(previous)) !== JSON.stringify(totalsOf(next));
+  const totalsChanged = JSON.stringify(usageTotals(previous)) !== JSON.stringify(usageTotals(next));
   if (!totalsChanged) return false;
   const last = toDate(previous.lastUpdateTime);
   const current = toDate(next.lastUpdateTime);

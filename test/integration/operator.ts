@@ -29,6 +29,11 @@ export interface OperatorOptions {
   waitReady?: boolean;
 }
 
+/** Per-cluster settings, e.g. `--runtime-class=` on kind, which has no Kata (hack/e2e-kind.sh). */
+export const TEST_OPERATOR_ARGS: readonly string[] = (process.env.TEST_OPERATOR_ARGS ?? "")
+  .split(/\s+/)
+  .filter(Boolean);
+
 export async function startOperator(options: OperatorOptions = {}): Promise<RunningOperator> {
   const args = [
     "--import",
@@ -39,8 +44,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     "--health-bind-address=127.0.0.1",
     "--log-level=debug",
     ...(options.namespace ? [`--watch-namespace=${options.namespace}`] : []),
-    // Per-cluster settings, e.g. `--runtime-class=` on kind, which has no Kata (hack/e2e-kind.sh).
-    ...(process.env.TEST_OPERATOR_ARGS ?? "").split(/\s+/).filter(Boolean),
+    ...TEST_OPERATOR_ARGS,
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {

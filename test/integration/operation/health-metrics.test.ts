@@ -60,6 +60,33 @@ describe("health and metrics", () => {
     );
   });
 
+  it("counts usage live in /metrics while status.usage keeps its last state-change write", async () => {
+    type Group = {
+      status?: { state?: string; usage?: { lastUpdateTime?: string; cpuCoreSeconds?: number } };
+    };
+    const group = async () =>
+      JSON.parse(await kubectlOk(["get", "cg", "metered", "-n", ns, "-o", "json"])) as Group;
+    const running = await eventually("the metered group Running", async () => {
+      const g = await group();
+      return g.status?.state === "Running" && g.status.usage?.lastUpdateTime ? g : undefined;
+    });
+    const written = running.status?.usage;
+    const cpuSeconds = async () => {
+      const m = new RegExp(
+        `containerinstances_usage_cpu_core_seconds\\{namespace="${ns}"\\} ([0-9.e+]+)`,
+      ).exec(await op.metrics());
+      return m ? Number(m[1]) : undefined;
+    };
+    const first = await eventually("a usage metric for the namespace", cpuSeconds);
+    expect(first).toBeGreaterThanOrEqual(written?.cpuCoreSeconds ?? 0);
+    // 2 cores: two more running seconds add 4 core-seconds, with no write to the group.
+    await eventually("the usage metric to grow", async () => {
+      const now = await cpuSeconds();
+      return now !== undefined && now >= first + 4 ? now : undefined;
+    });
+    expect((await group()).status?.usage).toEqual(written);
+  });
+
   it("logs JSON lines with a level and never an unstructured line", () => {
     const lines = op.logs().split("\n").filter(Boolean);
     expect(lines.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { Condition, ContainerGroup } from "../../../src/api/types.js";
 import { KubeClient } from "../../../src/runtime/apply.js";
 import { usingExternalCluster } from "../env.js";
 import { eventually, kubectlOk, loadKubeConfig, repoRoot } from "../harness.js";
+import { TEST_OPERATOR_ARGS } from "../operator.js";
 
 /**
  * The local plane's KWOK Stages simulate container exits and restarts and it has a GPU node; on
@@ -20,9 +21,7 @@ export const onLocalPlane = !usingExternalCluster();
  * TEST_OPERATOR_ARGS sets `--runtime-class` (empty on kind, which has no Kata: then none).
  */
 export const expectedRuntimeClass: string | undefined = (() => {
-  const flag = (process.env.TEST_OPERATOR_ARGS ?? "")
-    .split(/\s+/)
-    .find((arg) => arg.startsWith("--runtime-class="));
+  const flag = TEST_OPERATOR_ARGS.find((arg) => arg.startsWith("--runtime-class="));
   const value = flag === undefined ? "kata" : flag.slice("--runtime-class=".length);
   return value || undefined;
 })();

@@ -36,12 +36,18 @@ describe("registerGroupMetrics", () => {
     const now = at("2026-05-01T10:01:40Z");
 
     const registry = new Registry();
+    let computed = 0;
     registerGroupMetrics(
       registry,
       () => [a, b, c],
-      (g) => computeUsage(g.status?.usage, pods.get(g.metadata.name), s, now),
+      (g) => {
+        computed++;
+        return computeUsage(g.status?.usage, pods.get(g.metadata.name), s, now);
+      },
     );
     const text = await registry.metrics();
+    // One scrape computes each group's usage once, not once per usage gauge (four of them).
+    expect(computed).toBe(3);
 
     expect(text).toContain('containerinstances_usage_cpu_core_seconds{namespace="team-a"} 400');
     expect(text).toContain('containerinstances_usage_cpu_core_seconds{namespace="team-c"} 200');
