@@ -50,10 +50,39 @@ options:
   kubeAuditPolicy: $root/test/cluster/audit-policy.yaml
   kubeAuthorization: true
   nodeLeaseDurationSeconds: 40
+# The real node (hack/node.sh) beside the fake ones: kwok manages only the Nodes annotated
+# kwok.x-k8s.io/node=fake, the API server reaches kubelets with the plane's admin client
+# certificate at their InternalIP, and Service IPs get a range of their own, disjoint from kwok's
+# fake Pod IPs (10.0.0.0/24) and the real node's Pods (10.244.0.0/24).
+componentsPatches:
+  - name: kwok-controller
+    extraArgs:
+      - {key: manage-all-nodes, value: "false"}
+      - {key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node=fake}
+      - {key: cidr, value: 10.0.0.0/24}
+  - name: kube-apiserver
+    extraArgs:
+      - {key: service-cluster-ip-range, value: 10.96.0.0/16}
+      - {key: kubelet-client-certificate, value: $KWOK_WORKDIR/clusters/$name/pki/admin.crt}
+      - {key: kubelet-client-key, value: $KWOK_WORKDIR/clusters/$name/pki/admin.key}
+      - {key: kubelet-preferred-address-types, value: InternalIP}
 YAML
     for s in "$root"/test/cluster/stages/*.yaml; do echo "---"; grep -v '^#' "$s"; done
   } > "$cfg"
   echo "$cfg"
+}
+
+# The real node runs beside the default plane only (benchmark and chaos planes stay KWOK-only);
+# CIO_REAL_NODE=0 leaves it out.
+with_real_node() { [ "$name" = cio ] && [ "${CIO_REAL_NODE:-1}" != 0 ]; }
+
+node_up() {
+  if with_real_node; then
+    "$root/hack/node.sh" up
+  elif [ "$name" = cio ]; then
+    log "no real node: CIO_REAL_NODE=0"
+    printf 'REAL_NODE=\nREAL_NODE_UNAVAILABLE=%q\n' "CIO_REAL_NODE=0 was set" >"$local_dir/plane.env"
+  fi
 }
 
 healthy() {
@@ -101,12 +130,12 @@ up() {
     down
     cfg=$(write_config)
   fi
-  if healthy; then seed; log "already up ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"; return 0; fi
+  if healthy; then seed; node_up; log "already up ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"; return 0; fi
   if "$kwokctl" get clusters 2>/dev/null | grep -qx "$name"; then
     # Half-dead (a killed run, a reboot): try to start the stopped components, else start over.
     log "found a stopped or broken plane; restarting it"
     if "$kwokctl" start cluster --name "$name" >/dev/null 2>&1 && for _ in $(seq 1 60); do healthy && break; sleep 1; done && healthy; then
-      seed; log "restarted"; return 0
+      seed; node_up; log "restarted"; return 0
     fi
     log "restart failed; recreating"
     down
@@ -114,10 +143,12 @@ up() {
   rm -f "$kubeconfig"
   create
   seed
+  node_up
   log "up: KUBECONFIG=$kubeconfig ($(kubectl config view -o jsonpath='{.clusters[0].cluster.server}'))"
 }
 
 down() {
+  if [ "$name" = cio ]; then "$root/hack/node.sh" down 2>/dev/null || true; fi
   if [ -x "$kwokctl" ] && "$kwokctl" get clusters 2>/dev/null | grep -qx "$name"; then
     "$kwokctl" delete cluster --name "$name" >/dev/null 2>&1 || true
   fi

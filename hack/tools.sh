@@ -9,7 +9,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
-tools=(kubernetes etcd kwok helm)
+tools=(kubernetes etcd kwok helm containerd gvisor)
 
 # version NAME: the pinned version of the tool's main module, read from its go.mod.
 version() {
@@ -19,14 +19,21 @@ version() {
     etcd) mod=go.etcd.io/etcd/server/v3 ;;
     kwok) mod=sigs.k8s.io/kwok ;;
     helm) mod=helm.sh/helm/v3 ;;
+    containerd) mod=github.com/containerd/containerd/v2 ;;
+    gvisor) mod=gvisor.dev/gvisor ;;
   esac
   awk -v mod="$mod" '$1 !~ "^//" { for (i = 1; i < NF; i++) if ($i == mod && $(i+1) ~ /^v[0-9]/) { print $(i+1); exit } }' \
     "$root/test/tools/$1/go.mod"
 }
 
+# recipe NAME: the lines of build_one below that build NAME.
+recipe() { sed -n "/^      $1)\$/,/;;/p" "${BASH_SOURCE[0]}"; }
+
 bindir() {
   local name=$1 sum
-  sum=$(cat "$root/test/tools/$name/go.mod" "$root/test/tools/$name/go.sum" | sha256sum | cut -c1-12)
+  # The recipe (this script's build step for the tool) is part of the key, so adding a binary
+  # to a tool's build never reuses an entry that lacks it.
+  sum=$( { find "$root/test/tools/$name" -type f | LC_ALL=C sort | xargs cat; recipe "$name"; } | sha256sum | cut -c1-12)
   echo "$cache/tools/$name-$(version "$name")-$sum/bin"
 }
 
@@ -52,7 +59,7 @@ build_one() {
       kubernetes)
         local minor=${ver#v1.}; minor=${minor%%.*}
         local ld="-s -w -X k8s.io/component-base/version.gitVersion=$ver -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean -X k8s.io/client-go/pkg/version.gitVersion=$ver -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-        for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+        for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
           go build -trimpath -ldflags "$ld" -o "$tmp/$cmd" "k8s.io/kubernetes/cmd/$cmd"
         done ;;
       etcd)
@@ -65,6 +72,30 @@ build_one() {
         local kv; kv=$(version kubernetes); local kminor=${kv#v1.}; kminor=${kminor%%.*}
         local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$ver -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kminor"
         go build -trimpath -ldflags "$ld" -o "$tmp/helm" helm.sh/helm/v3/cmd/helm ;;
+      containerd)
+        # Tags as upstream's Makefile, minus the cgo-only snapshotters; the shim drops gRPC as there.
+        local ld="-s -w -X github.com/containerd/containerd/v2/version.Version=$ver"
+        local tags="no_btrfs no_devmapper no_zfs urfave_cli_no_docs"
+        go build -trimpath -tags "$tags" -ldflags "$ld" -o "$tmp/containerd" github.com/containerd/containerd/v2/cmd/containerd
+        go build -trimpath -tags "$tags" -ldflags "$ld" -o "$tmp/ctr" github.com/containerd/containerd/v2/cmd/ctr
+        go build -trimpath -tags "$tags no_grpc" -ldflags "$ld" -o "$tmp/containerd-shim-runc-v2" github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 ;;
+      gvisor)
+        # A copy of the pinned module with shim-oom-score.patch applied, used through a replace
+        # in a copy of this go.mod (go.sum still pins every dependency). A patch that no longer
+        # applies fails the build, so moving the pin re-checks it.
+        local work=$tmp/.gvisor-src
+        go mod download gvisor.dev/gvisor
+        mkdir "$work"
+        cp -R "$(go list -m -f '{{.Dir}}' gvisor.dev/gvisor)" "$work/src"
+        chmod -R u+w "$work"
+        patch -d "$work/src" -p1 --forward --batch --fuzz=0 <shim-oom-score.patch >&2 ||
+          { echo "tools: shim-oom-score.patch does not apply to gvisor.dev/gvisor $ver" >&2; exit 1; }
+        cp go.mod "$work/build.mod"; cp go.sum "$work/build.sum"
+        go mod edit -modfile="$work/build.mod" -replace=gvisor.dev/gvisor="$work/src"
+        local ld="-s -w -X gvisor.dev/gvisor/runsc/version.version=$ver"
+        go build -modfile="$work/build.mod" -trimpath -ldflags "$ld" -o "$tmp/runsc" gvisor.dev/gvisor/runsc
+        go build -modfile="$work/build.mod" -trimpath -ldflags "-s -w" -o "$tmp/containerd-shim-runsc-v1" gvisor.dev/gvisor/shim
+        rm -rf "$work" ;;
     esac
   )
   chmod 755 "$tmp"

@@ -8,6 +8,7 @@ import { groupFqdn } from "../render/dns.js";
 import { gitRepoInitContainerName } from "../render/pod.js";
 import { gpuResourceName, gpuSkuSettings, groupGpu } from "../render/scheduling.js";
 import type { OperatorSettings } from "../render/settings.js";
+import { imagePullAdvice } from "./image-pull.js";
 import { rfc3339 } from "./time.js";
 
 export const READY = "Ready";
@@ -63,6 +64,9 @@ export function findCondition(
 function podCondition(pod: V1Pod | undefined, type: string) {
   return pod?.status?.conditions?.find((c) => c.type === type);
 }
+
+/** Waiting reasons of a failed pull, whose advice depends on what the registry answered. */
+const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff"]);
 
 /** Waiting reasons that need the user, with what to do about each. */
 const WAITING_ADVICE: Record<string, string> = {
@@ -226,11 +230,11 @@ export function dnsReadyCondition(
 
 function waitingProblem(
   statuses: V1ContainerStatus[],
-): { container: string; reason: string; message?: string } | undefined {
+): { container: string; image: string; reason: string; message?: string } | undefined {
   for (const status of statuses) {
     const waiting = status.state?.waiting;
     if (waiting?.reason && WAITING_ADVICE[waiting.reason]) {
-      return { container: status.name, reason: waiting.reason, message: waiting.message };
+      return { container: status.name, image: status.image, reason: waiting.reason, message: waiting.message };
     }
   }
   return undefined;
@@ -317,10 +321,13 @@ export function readyCondition({ group, pod, problems, scheduled, network }: Rea
   ]);
   if (waiting) {
     const detail = waiting.message ? ` (${waiting.message})` : "";
+    const advice = PULL_REASONS.has(waiting.reason)
+      ? imagePullAdvice(group, waiting.image, waiting.message)
+      : WAITING_ADVICE[waiting.reason];
     return ready(
       "False",
       waiting.reason,
-      `${displayName(group, waiting.container)} is waiting: ${waiting.reason}${detail}; ${WAITING_ADVICE[waiting.reason]}.`,
+      `${displayName(group, waiting.container)} is waiting: ${waiting.reason}${detail}; ${advice}.`,
     );
   }
   if (phase !== "Running") {
