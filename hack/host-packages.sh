@@ -17,9 +17,10 @@ set -euo pipefail
 #   openssl                         the kubelet's client and serving certificates
 #   iproute2                        the bridge, routes
 #   gcc, libc6-dev                  the pause image (static build of Kubernetes' pause.c)
+#   patch                           applies test/tools/gvisor/shim-oom-score.patch
 #   curl, gettext-base (envsubst)   health checks, and filling in test/cluster/real-node/ templates
 packages=(iptables conntrack containernetworking-plugins runc busybox-static git umoci skopeo
-  docker-registry apache2-utils openssl iproute2 gcc libc6-dev curl gettext-base)
+  docker-registry apache2-utils openssl iproute2 gcc libc6-dev curl gettext-base patch)
 
 missing() {
   local p

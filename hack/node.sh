@@ -174,7 +174,22 @@ registry_up() {
   fi
   port=$(cat "$NODE_DIR/registry/port")
   wait_for "the registry on 127.0.0.1:$port" 20 curl -fsS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" -u "$registry_user:$pass"
-  "$root/hack/images.sh" push localhost/busybox:1.35 "127.0.0.1:$port/private/busybox:1.35" "$registry_user" "$pass"
+  push_private_image "127.0.0.1:$port/private/busybox:1.35" "$pass"
+}
+
+# The private image is the busybox image with one label more. Pushing the very same image (same
+# config digest) would be wrong twice over: a pull would prove nothing the local image does not,
+# and containerd 2.2's CRI image store, keyed by image ID, then loses the imported name
+# localhost/busybox:1.35 (Pods that use it fail to "pull" it from https://localhost).
+push_private_image() {
+  local dest=$1 pass=$2 tmp
+  tmp=$(mktemp -d)
+  cp -a "$("$root/hack/images.sh" dir localhost/busybox:1.35)" "$tmp/layout"
+  umoci config --image "$tmp/layout:1.35" --tag private --no-history \
+    --config.label containerinstances.dev/image=private-busybox
+  skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "$registry_user:$pass" \
+    "oci:$tmp/layout:private" "docker://$dest"
+  rm -rf "$tmp"
 }
 
 # A small repository (two commits, a tag) served over git's dumb HTTP protocol on the bridge's
@@ -325,18 +340,19 @@ down_quiet() {
   if [ -x "$k8s_bin/kube-proxy" ] && iptables-save 2>/dev/null | grep -q KUBE-; then
     "$k8s_bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   fi
-  # portmap's chains (rules that jump to them first, then the chains), and the guard.
-  local table chain
-  for table in nat filter mangle; do
-    iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j CNI-' | sed 's/^-A /-D /' \
-      | xargs -r -L1 iptables -t "$table" 2>/dev/null || true
-    for chain in $(iptables-save -t "$table" 2>/dev/null | grep -oE '^:CNI-[A-Za-z0-9-]+' | tr -d :); do
-      iptables -t "$table" -F "$chain" 2>/dev/null || true; iptables -t "$table" -X "$chain" 2>/dev/null || true
+  # What is left of the plane's rules: the guard (CIO-), portmap's (CNI-) and the kubelet's
+  # (KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT, in IPv4 and IPv6). The jumps to them
+  # go first, then every chain is flushed before any is deleted, as they jump to each other.
+  local ipt table chains
+  for ipt in iptables ip6tables; do
+    for table in nat filter mangle; do
+      "$ipt-save" -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j (CIO|CNI|KUBE)-' | sed 's/^-A /-D /' \
+        | xargs -r -L1 "$ipt" -t "$table" 2>/dev/null || true
+      chains=$("$ipt-save" -t "$table" 2>/dev/null | grep -oE '^:(CIO|CNI|KUBE)-[A-Za-z0-9-]+' | tr -d :) || true
+      for chain in $chains; do "$ipt" -t "$table" -F "$chain" 2>/dev/null || true; done
+      for chain in $chains; do "$ipt" -t "$table" -X "$chain" 2>/dev/null || true; done
     done
   done
-  while iptables -t mangle -D POSTROUTING -j CIO-GUARD 2>/dev/null; do :; done
-  iptables -t mangle -F CIO-GUARD 2>/dev/null || true
-  iptables -t mangle -X CIO-GUARD 2>/dev/null || true
   ip route del blackhole "$FAKE_POD_CIDR" 2>/dev/null || true
   # Network namespaces containerd pinned, then every mount below the node's directories.
   local m

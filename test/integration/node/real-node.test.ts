@@ -22,9 +22,14 @@ const node = realNode;
 const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
 
 /** A group of one busybox container on the real node. */
-function busyboxGroup(name: string, command: string[], extra: Record<string, unknown> = {}) {
+function busyboxGroup(
+  name: string,
+  command: string[],
+  extra: Record<string, unknown> = {},
+  container: Record<string, unknown> = {},
+) {
   return groupManifest(name, {
-    containers: [{ name: "main", image: node?.busyboxImage, command, resources: small }],
+    containers: [{ name: "main", image: node?.busyboxImage, command, resources: small, ...container }],
     ...extra,
   });
 }
@@ -62,6 +67,7 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
         name,
         ["sh", "-c", "mkdir -p /www && echo hello-from-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www"],
         { ipAddress: { type: "Private", ports: [{ port: 80 }] } },
+        { ports: [{ port: 80 }] },
       ),
     ]);
     await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
