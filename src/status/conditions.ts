@@ -234,7 +234,12 @@ function waitingProblem(
   for (const status of statuses) {
     const waiting = status.state?.waiting;
     if (waiting?.reason && WAITING_ADVICE[waiting.reason]) {
-      return { container: status.name, image: status.image, reason: waiting.reason, message: waiting.message };
+      return {
+        container: status.name,
+        image: status.image,
+        reason: waiting.reason,
+        message: waiting.message,
+      };
     }
   }
   return undefined;

@@ -7,11 +7,13 @@ import type { ContainerGroup } from "../api/types.js";
 /** The registry host (host[:port]) an image reference pulls from, as containerd resolves it. */
 export function imageRegistry(image: string): string {
   const first = image.split("/")[0] ?? "";
-  const hasHost = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  const hasHost =
+    image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
   return hasHost ? first : "docker.io";
 }
 
-const REFUSED = /\b401\b|unauthorized|authentication required|authorization failed|denied|no basic auth credentials/i;
+const REFUSED =
+  /\b401\b|unauthorized|authentication required|authorization failed|denied|no basic auth credentials/i;
 const NOT_FOUND = /\b404\b|not found|manifest unknown|name unknown/i;
 
 /** Advice for a failed pull of `image`, given the kubelet's message about it. */

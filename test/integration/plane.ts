@@ -45,8 +45,10 @@ export function parsePlaneEnv(text: string): Record<string, string> {
 }
 
 function planeValues(): Record<string, string> {
-  if (usingExternalCluster()) return Object.fromEntries(Object.entries(process.env).map(([k, v]) => [k, v ?? ""]));
-  if (!existsSync(PLANE_ENV)) return { REAL_NODE_UNAVAILABLE: `${PLANE_ENV} is missing (run make cluster-up)` };
+  if (usingExternalCluster())
+    return Object.fromEntries(Object.entries(process.env).map(([k, v]) => [k, v ?? ""]));
+  if (!existsSync(PLANE_ENV))
+    return { REAL_NODE_UNAVAILABLE: `${PLANE_ENV} is missing (run make cluster-up)` };
   return parsePlaneEnv(readFileSync(PLANE_ENV, "utf8"));
 }
 
@@ -76,7 +78,8 @@ export const realNode: RealNode | undefined = values.REAL_NODE
 
 export const realNodeSkipReason: string = realNode
   ? ""
-  : values.REAL_NODE_UNAVAILABLE || (usingExternalCluster() ? "REAL_NODE is not set for this cluster" : "no real node");
+  : values.REAL_NODE_UNAVAILABLE ||
+    (usingExternalCluster() ? "REAL_NODE is not set for this cluster" : "no real node");
 
 /** A describe title that carries the skip reason when the real node is missing. */
 export function realNodeTitle(title: string): string {

@@ -35,7 +35,8 @@ describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's 
   it("keeps fake Pod IPs, Service IPs and real Pod IPs in disjoint ranges, as the cluster really uses them", async () => {
     const ranges = [node?.fakePodCidr ?? "", node?.serviceCidr ?? "", node?.podCidr ?? ""];
     for (let i = 0; i < ranges.length; i++) {
-      for (let j = i + 1; j < ranges.length; j++) expect(overlaps(ranges[i] ?? "", ranges[j] ?? "")).toBe(false);
+      for (let j = i + 1; j < ranges.length; j++)
+        expect(overlaps(ranges[i] ?? "", ranges[j] ?? "")).toBe(false);
     }
     // The API server's own Service (the first address of its range) proves the range in force.
     const svc = JSON.parse(await kubectlOk(["-n", "default", "get", "svc", "kubernetes", "-o", "json"])) as {
@@ -56,7 +57,9 @@ describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's 
     expect(`${fake.stdout}${fake.stderr}`).toMatch(/blackhole|Invalid argument|No route/);
     const routes = await host("ip", ["route", "show", "table", "main"]);
     expect(routes).toContain(`blackhole ${node?.fakePodCidr}`);
-    expect(routes).toMatch(new RegExp(`^${(node?.podCidr ?? "").replace(/\./g, "\\.")} dev ${node?.bridge} `, "m"));
+    expect(routes).toMatch(
+      new RegExp(`^${(node?.podCidr ?? "").replace(/\./g, "\\.")} dev ${node?.bridge} `, "m"),
+    );
   });
 
   it("drops, after every DNAT, whatever would leave towards a fake Pod or the Service range, or from a real Pod", async () => {
@@ -84,7 +87,8 @@ describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's 
     // kube-proxy's KUBE-POSTROUTING masquerades only packets it marked (Service traffic whose
     // source must be rewritten), and those were DNATed to an endpoint, which the guard confines
     // to the bridge. Nothing else masquerades.
-    for (const rule of rules.filter((l) => /-j MASQUERADE/.test(l))) expect(rule).toMatch(/^-A KUBE-POSTROUTING /);
+    for (const rule of rules.filter((l) => /-j MASQUERADE/.test(l)))
+      expect(rule).toMatch(/^-A KUBE-POSTROUTING /);
     expect(rules.find((l) => l.startsWith("-A KUBE-POSTROUTING "))).toBe(
       "-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
     );

@@ -5,7 +5,6 @@ import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { kubeconfigPath, kubectlBinary } from "../env.js";
 import { eventually, kubectl, kubectlOk } from "../harness.js";
-import { namespaceWithOperator } from "../operator.js";
 import {
   applyAll,
   condition,
@@ -16,6 +15,7 @@ import {
   inState,
   podWhen,
 } from "../operator/support.js";
+import { namespaceWithOperator } from "../operator.js";
 import { realNode, realNodeTitle } from "../plane.js";
 
 const node = realNode;
@@ -65,7 +65,11 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     await applyAll(file.ns, [
       busyboxGroup(
         name,
-        ["sh", "-c", "mkdir -p /www && echo hello-from-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www"],
+        [
+          "sh",
+          "-c",
+          "mkdir -p /www && echo hello-from-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www",
+        ],
         { ipAddress: { type: "Private", ports: [{ port: 80 }] } },
         { ports: [{ port: 80 }] },
       ),
@@ -80,7 +84,9 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     const svc = JSON.parse(await kubectlOk(["-n", file.ns, "get", "svc", name, "-o", "json"])) as {
       spec: { clusterIP: string };
     };
-    const viaService = await eventually("the page on the ClusterIP", () => httpGet(`http://${svc.spec.clusterIP}/`));
+    const viaService = await eventually("the page on the ClusterIP", () =>
+      httpGet(`http://${svc.spec.clusterIP}/`),
+    );
     expect(viaService.trim()).toBe(`hello-from-${name}`);
 
     // gVisor's kernel says so at boot, and names itself in uname.
@@ -91,7 +97,11 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
   it("returns what a container printed through logs, runs commands through exec, and streams through attach", async () => {
     const name = "talker";
     await applyAll(file.ns, [
-      busyboxGroup(name, ["sh", "-c", "echo started; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.5; done"]),
+      busyboxGroup(name, [
+        "sh",
+        "-c",
+        "echo started; i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.5; done",
+      ]),
     ]);
     await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
     const logs = await eventually("the container's output in its logs", async () => {
@@ -100,12 +110,32 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     });
     expect(logs.split("\n")[0]).toBe("started");
 
-    const exec = await kubectlOk(["-n", file.ns, "exec", name, "-c", "main", "--", "sh", "-c", "echo $((6 * 7)) > /tmp/x; cat /tmp/x"]);
+    const exec = await kubectlOk([
+      "-n",
+      file.ns,
+      "exec",
+      name,
+      "-c",
+      "main",
+      "--",
+      "sh",
+      "-c",
+      "echo $((6 * 7)) > /tmp/x; cat /tmp/x",
+    ]);
     expect(exec.trim()).toBe("42");
 
     // attach streams the live output; it runs until stopped, so stop it after a few ticks.
     const attached = await new Promise<string>((resolve) => {
-      const child = spawn(kubectlBinary(), ["--kubeconfig", kubeconfigPath(), "-n", file.ns, "attach", name, "-c", "main"]);
+      const child = spawn(kubectlBinary(), [
+        "--kubeconfig",
+        kubeconfigPath(),
+        "-n",
+        file.ns,
+        "attach",
+        name,
+        "-c",
+        "main",
+      ]);
       let out = "";
       const done = () => {
         child.kill("SIGTERM");
@@ -124,7 +154,14 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     const name = "private";
     await applyAll(file.ns, [
       groupManifest(name, {
-        containers: [{ name: "main", image: node?.privateImage, command: ["sh", "-c", "echo pulled; sleep 3600"], resources: small }],
+        containers: [
+          {
+            name: "main",
+            image: node?.privateImage,
+            command: ["sh", "-c", "echo pulled; sleep 3600"],
+            resources: small,
+          },
+        ],
         imageRegistryCredentials: [
           { server: node?.registry, username: node?.registryUsername, password: node?.registryPassword },
         ],
@@ -142,8 +179,12 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     const name = "wrong-password";
     await applyAll(file.ns, [
       groupManifest(name, {
-        containers: [{ name: "main", image: node?.privateImage, command: ["sleep", "3600"], resources: small }],
-        imageRegistryCredentials: [{ server: node?.registry, username: node?.registryUsername, password: "not-the-password" }],
+        containers: [
+          { name: "main", image: node?.privateImage, command: ["sleep", "3600"], resources: small },
+        ],
+        imageRegistryCredentials: [
+          { server: node?.registry, username: node?.registryUsername, password: "not-the-password" },
+        ],
       }),
     ]);
     const g = await groupWhen(
@@ -162,9 +203,25 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
 
   it("runs a group's container under runc when the group's Pod names the runc class", async () => {
     // The operator puts one configured RuntimeClass on every Pod; a bare Pod shows runc itself.
-    await kubectlOk(["-n", file.ns, "run", "bare-runc", `--image=${node?.busyboxImage}`, "--restart=Never",
-      `--overrides=${JSON.stringify({ spec: { runtimeClassName: node?.runcRuntimeClass } })}`, "--", "uname", "-r"]);
-    const p = await podWhen(file.ns, "bare-runc", "Succeeded", (p) => p.status?.phase === "Succeeded", 90_000);
+    await kubectlOk([
+      "-n",
+      file.ns,
+      "run",
+      "bare-runc",
+      `--image=${node?.busyboxImage}`,
+      "--restart=Never",
+      `--overrides=${JSON.stringify({ spec: { runtimeClassName: node?.runcRuntimeClass } })}`,
+      "--",
+      "uname",
+      "-r",
+    ]);
+    const p = await podWhen(
+      file.ns,
+      "bare-runc",
+      "Succeeded",
+      (p) => p.status?.phase === "Succeeded",
+      90_000,
+    );
     expect(p.spec?.nodeName).toBe(node?.node);
     const out = await kubectlOk(["-n", file.ns, "logs", "bare-runc"]);
     expect(out.trim()).not.toMatch(/gvisor/i);

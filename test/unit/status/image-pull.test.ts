@@ -27,19 +27,23 @@ describe("imagePullAdvice", () => {
       imageRegistryCredentials: [{ server: "127.0.0.1:5000", username: "cio", password: "wrong-one" }],
     });
     const advice = imagePullAdvice(group, image, REFUSED);
-    expect(advice).toContain("refused the credentials in spec.imageRegistryCredentials (server 127.0.0.1:5000)");
+    expect(advice).toContain(
+      "refused the credentials in spec.imageRegistryCredentials (server 127.0.0.1:5000)",
+    );
     expect(advice).not.toContain("wrong-one");
   });
 
   it("asks for credentials when the group has none for the image's registry", () => {
-    const group = aGroup({ imageRegistryCredentials: [{ server: "other:5000", username: "u", password: "p" }] });
+    const group = aGroup({
+      imageRegistryCredentials: [{ server: "other:5000", username: "u", password: "p" }],
+    });
     expect(imagePullAdvice(group, image, "unexpected status: 401 Unauthorized")).toContain(
       "add its credentials to spec.imageRegistryCredentials with server 127.0.0.1:5000",
     );
   });
 
   it("says the image is not there on a 404", () => {
-    expect(imagePullAdvice(aGroup(), "nginx:nope", 'docker.io/library/nginx:nope: not found')).toContain(
+    expect(imagePullAdvice(aGroup(), "nginx:nope", "docker.io/library/nginx:nope: not found")).toContain(
       "has no image nginx:nope",
     );
   });
