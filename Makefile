@@ -79,6 +79,10 @@ e2e-kind: deps ## On a host with Docker: kind cluster, image, Helm install (no R
 bench: deps tools ## Benchmarks on a private plane (.local/kwok-bench): table + bench/results/latest.json (BENCH_QUICK=1: ~5 min)
 	node --import tsx bench/bench.ts
 
+.PHONY: bench-start
+bench-start: deps tools cluster-up ## Real node: group create to first process, gVisor and runc, against bare Pods (BENCH_START_TIME_RUNS=20)
+	node --import tsx bench/start-time.ts
+
 .PHONY: chaos
 chaos: deps tools ## Fault injection on a private plane (.local/kwok-chaos): kills, API server restart, 410, failover, bad input (CHAOS_QUICK=1: ~5 min)
 	node --import tsx bench/chaos.ts

@@ -201,6 +201,38 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     expect(ready?.message).toMatch(/refused|unauthorized|401/i);
   });
 
+  it("clones the plane's git repository into gitRepo volumes: a tag into `.`, the default branch into a named directory", async () => {
+    const name = "git";
+    await applyAll(file.ns, [
+      busyboxGroup(
+        name,
+        ["sh", "-c", "cat /tagged/VERSION /head/hello/VERSION; ls /head; sleep 3600"],
+        {
+          volumes: [
+            {
+              name: "tagged",
+              gitRepo: { repository: node?.gitRepoUrl, directory: ".", revision: node?.gitRepoTag },
+            },
+            { name: "head", gitRepo: { repository: node?.gitRepoUrl, directory: "hello" } },
+          ],
+        },
+        {
+          volumeMounts: [
+            { name: "tagged", mountPath: "/tagged" },
+            { name: "head", mountPath: "/head" },
+          ],
+        },
+      ),
+    ]);
+    await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
+    const logs = await eventually("the clone's files in the logs", async () => {
+      const r = await kubectl(["-n", file.ns, "logs", name, "-c", "main"]);
+      return r.stdout.includes("hello") ? r.stdout : undefined;
+    });
+    // v1 is the first commit; the default branch has the second.
+    expect(logs.split("\n").slice(0, 3)).toEqual(["first", "second", "hello"]);
+  });
+
   it("runs a group's container under runc when the group's Pod names the runc class", async () => {
     // The operator puts one configured RuntimeClass on every Pod; a bare Pod shows runc itself.
     await kubectlOk([
