@@ -72,8 +72,10 @@ class Arrivals {
 }
 
 function startCommand(url: string): string[] {
-  // wget is the first thing the shell runs; sleep keeps the container up until it is deleted.
-  return ["sh", "-c", `wget -q -O /dev/null ${url} ; exec sleep 3600`];
+  // wget is the first thing the shell runs; the sleep keeps the container up until it is deleted,
+  // and the trap ends it at once on SIGTERM (a shell as PID 1 ignores it otherwise, and each
+  // deletion would wait out the 30 s grace period).
+  return ["sh", "-c", `wget -q -O /dev/null ${url} ; trap 'exit 0' TERM; sleep 3600 & wait`];
 }
 
 function group(name: string, namespace: string, image: string, url: string): KubeObject {

@@ -7,6 +7,7 @@
 #   hack/node.sh up      start it (idempotent); writes .local/plane.env
 #   hack/node.sh down    stop it and remove all it added to the host
 #   hack/node.sh check   print why this host cannot run it (nothing when it can)
+#   hack/node.sh leftovers  list what it left on the host; exit 1 if anything (none after down)
 #
 # What it adds to the host, all removed by `down`: processes (containerd, its shims, kubelet,
 # kube-proxy, registry, httpd), the bridge $BRIDGE, a blackhole route for the fake Pods' range,
@@ -48,6 +49,14 @@ kubectl() { "$k8s_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 ctr() { "$ctrd_bin/ctr" --address "$RUN_DIR/containerd.sock" -n k8s.io "$@" 2> >(grep -v 'support for cgroup v1 is deprecated' >&2); }
 log() { echo "node: $*" >&2; }
 
+# True when another clone's real node is running (its kubelet is alive); a dead one's leftovers
+# are this clone's to clean up.
+other_owner_alive() {
+  [ -f "$owner_file" ] || return 1
+  local owner; owner=$(cat "$owner_file")
+  [ "$owner" != "$root" ] && pgrep -f -- "$owner/.local/node/kubelet.yaml" >/dev/null
+}
+
 # check: the reason this host cannot run a real node, or nothing.
 check() {
   if [ "$(id -u)" -ne 0 ]; then echo "not root (a kubelet and containerd need root)"; return; fi
@@ -61,8 +70,7 @@ check() {
     echo "the kernel has no bridge netfilter (net.bridge.bridge-nf-call-iptables), which kube-proxy needs"; return
   fi
   if ! grep -qw overlay /proc/filesystems; then echo "the kernel has no overlay filesystem"; return; fi
-  if [ -f "$owner_file" ] && [ "$(cat "$owner_file")" != "$root" ] && [ -d "$(cat "$owner_file")/.local/node" ] \
-    && pgrep -f -- "$(cat "$owner_file")/.local/node/kubelet.yaml" >/dev/null; then
+  if other_owner_alive; then
     echo "another clone ($(cat "$owner_file")) runs the real node on this machine"; return
   fi
   return 0
@@ -322,12 +330,12 @@ kill_cgroups() {
 }
 
 down_quiet() {
-  # Only the clone that owns the host-wide parts removes them.
-  if [ -f "$owner_file" ] && [ "$(cat "$owner_file")" != "$root" ]; then
+  # Only the clone whose real node runs removes the host-wide parts.
+  if other_owner_alive; then
     [ -d "$NODE_DIR" ] && rm -rf "$NODE_DIR"
     return 0
   fi
-  [ -d "$NODE_DIR" ] || [ -d "$RUN_DIR" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || return 0
+  [ -d "$NODE_DIR" ] || [ -d "$RUN_DIR" ] || [ -f "$owner_file" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || return 0
   stop kube-proxy; stop kubelet; stop git-http; stop registry
   # Containers and their shims: by cgroup (runc's containers), by containerd's address (shims),
   # by runsc's root (gVisor sandboxes and gofers).
@@ -356,7 +364,7 @@ down_quiet() {
   ip route del blackhole "$FAKE_POD_CIDR" 2>/dev/null || true
   # Network namespaces containerd pinned, then every mount below the node's directories.
   local m
-  for m in $(awk -v a="$NODE_DIR" -v b="$RUN_DIR" '$5 ~ "^(" a "|" b ")" || $5 ~ "^/run/netns/cni-" || $5 ~ "^/var/run/netns/cni-" {print $5}' /proc/self/mountinfo | sort -r); do
+  for m in $(awk -v a="$NODE_DIR" -v b="$RUN_DIR" 'index($5, a) == 1 || index($5, b) == 1 || $5 ~ "^/(var/)?run/netns/cni-" {print $5}' /proc/self/mountinfo | sort -r); do
     umount -l "$m" 2>/dev/null || true
   done
   rm -f /run/netns/cni-* 2>/dev/null || true
@@ -367,9 +375,27 @@ down_quiet() {
   if [ -f "$kubeconfig" ]; then kubectl delete node "$NODE_NAME" --ignore-not-found --wait=false >/dev/null 2>&1 || true; fi
 }
 
+# leftovers: what the real node added to the host and is still there (nothing after `down`).
+leftovers() {
+  local found=0 ipt
+  say() { echo "left on the host: $*"; found=1; }
+  ip link show "$BRIDGE" >/dev/null 2>&1 && say "the bridge $BRIDGE"
+  ip route show | grep -q "blackhole $FAKE_POD_CIDR" && say "the blackhole route $FAKE_POD_CIDR"
+  for ipt in iptables ip6tables; do
+    "$ipt-save" 2>/dev/null | grep -qE '^:(CIO|CNI|KUBE)-' && say "$ipt chains: $("$ipt-save" | grep -oE '^:(CIO|CNI|KUBE)-[A-Za-z0-9-]+' | tr -d : | sort -u | tr '\n' ' ')"
+  done
+  pgrep -f -- "$NODE_DIR/|$RUN_DIR" >/dev/null && say "processes: $(pgrep -af -- "$NODE_DIR/|$RUN_DIR" | cut -c1-120 | tr '\n' ';')"
+  awk -v a="$NODE_DIR" -v b="$RUN_DIR" 'index($5, a) == 1 || index($5, b) == 1 || $5 ~ "^/(var/)?run/netns/cni-"' /proc/self/mountinfo | grep -q . && say "mounts under $NODE_DIR, $RUN_DIR or /run/netns"
+  find /sys/fs/cgroup -maxdepth 2 -name kubepods -type d 2>/dev/null | grep -q . && say "kubepods cgroups"
+  [ -e "$owner_file" ] && say "$owner_file"
+  [ -e "$NODE_DIR" ] || [ -e "$RUN_DIR" ] && say "$NODE_DIR or $RUN_DIR"
+  return "$found"
+}
+
 case ${1:-} in
   up) up ;;
+  leftovers) leftovers ;;
   down) down_quiet; log "down" ;;
   check) check ;;
-  *) echo "usage: $0 up|down|check" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|check|leftovers" >&2; exit 2 ;;
 esac

@@ -10,7 +10,7 @@ import type { ResilientInformer } from "../runtime/informer.js";
 import type { StatusProblem } from "../status/index.js";
 import { childNameConflict } from "../status/problems.js";
 import { BY_GROUP } from "./caches.js";
-import type { ReconcilerDeps } from "./reconciler.js";
+import type { ReconcilerDeps } from "./context.js";
 import { isSubset, sameKeys } from "./subset.js";
 
 /** Fields whose every key is the operator's: a key it stops rendering must be removed. */

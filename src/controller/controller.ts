@@ -13,9 +13,10 @@ import type { RuntimeMetrics } from "../runtime/metrics.js";
 import { runWorkers, WorkQueue } from "../runtime/workqueue.js";
 import { computeUsage } from "../status/index.js";
 import { Caches, groupKeyOf } from "./caches.js";
+import type { ReconcilerDeps } from "./context.js";
 import { DnsClaims } from "./dns-claims.js";
 import { registerGroupMetrics } from "./metrics.js";
-import { type ReconcilerDeps, reconcile } from "./reconciler.js";
+import { reconcile } from "./reconciler.js";
 import { PodTombstones } from "./tombstones.js";
 import { WrittenStatuses } from "./written-status.js";
 

@@ -7,7 +7,7 @@ import { isControlledBy, podName } from "../render/index.js";
 import { errorCode, errorMessage, isConflict, isRbacDenial } from "../runtime/apply.js";
 import type { StatusProblem } from "../status/index.js";
 import { childNameConflict, quotaExceeded } from "../status/problems.js";
-import type { ReconcilerDeps } from "./reconciler.js";
+import type { ReconcilerDeps } from "./context.js";
 
 /** Creates the Pod; returns a problem when the cluster refuses it for a reason the user must fix. */
 export async function createPod(

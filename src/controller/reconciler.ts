@@ -5,35 +5,14 @@ import type { KubernetesObject, V1Pod } from "@kubernetes/client-node";
 import { API_VERSION, FIELD_MANAGER, FINALIZER, KIND } from "../api/constants.js";
 import type { ContainerGroup, ContainerGroupStatus } from "../api/types.js";
 import { type DesiredChildren, renderChildren, specHashOf } from "../render/index.js";
-import type { OperatorSettings } from "../render/settings.js";
-import type { KubeClient } from "../runtime/apply.js";
-import type { EventRecorder } from "../runtime/events.js";
-import type { Logger } from "../runtime/logger.js";
 import type { ReconcileResult } from "../runtime/workqueue.js";
 import { computeStatus, type StatusProblem, statusNeedsWrite } from "../status/index.js";
-import type { Caches } from "./caches.js";
 import { clusterProblems, resolveInputs } from "./checks.js";
 import { ensureChildren, prunePersistentVolumes } from "./children.js";
-import { type DnsClaims, wantsDnsClaim } from "./dns-claims.js";
+import type { ReconcilerDeps } from "./context.js";
+import { wantsDnsClaim } from "./dns-claims.js";
 import { createPod, deletePod } from "./pods.js";
-import type { PodTombstones } from "./tombstones.js";
 import { transitionEvents } from "./transitions.js";
-import type { WrittenStatuses } from "./written-status.js";
-
-export interface ReconcilerDeps {
-  client: KubeClient;
-  caches: Caches;
-  settings: OperatorSettings;
-  recorder: EventRecorder;
-  log: Logger;
-  now: () => Date;
-  /** How often a running group's usage is brought up to date; 0: only on state changes. */
-  usageIntervalSeconds: number;
-  tombstones: PodTombstones;
-  written: WrittenStatuses;
-  /** Cluster-wide claims on Unsecure DNS name labels. */
-  dnsClaims: DnsClaims;
-}
 
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf("/");
