@@ -18,7 +18,13 @@ const hasSetpriv = (() => {
 
 describe.skipIf(usingExternalCluster() || !isRoot || !hasSetpriv)("the real node's fallback", () => {
   it("says in one line that a non-root user cannot run a real node", async () => {
-    const r = await run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", `${repoRoot}/hack/node.sh`, "check"]);
+    const r = await run("setpriv", [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      `${repoRoot}/hack/node.sh`,
+      "check",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual(["not root (a kubelet and containerd need root)"]);
   });
@@ -29,7 +35,10 @@ describe.skipIf(usingExternalCluster() || !isRoot || !hasSetpriv)("the real node
   });
 
   it("reads the reason back from plane.env as the node script writes it (printf %q)", async () => {
-    const r = await run("bash", ["-c", 'printf "REAL_NODE=\\nREAL_NODE_UNAVAILABLE=%q\\n" "not root (a kubelet and containerd need root)"']);
+    const r = await run("bash", [
+      "-c",
+      'printf "REAL_NODE=\\nREAL_NODE_UNAVAILABLE=%q\\n" "not root (a kubelet and containerd need root)"',
+    ]);
     expect(parsePlaneEnv(r.stdout)).toEqual({
       REAL_NODE: "",
       REAL_NODE_UNAVAILABLE: "not root (a kubelet and containerd need root)",
