@@ -3,6 +3,7 @@
 // kube-controller-manager is measured side by side in the same run. Prints a table and writes
 // bench/results/latest.json. Settings: see `env` below and docs/performance.md.
 
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -17,10 +18,11 @@ import {
   paths,
   sleep,
 } from "./lib/kube.js";
-import { buildOperator, freePort, OperatorProcess } from "./lib/operator.js";
+import { buildOperator, DIST, freePort, OperatorProcess } from "./lib/operator.js";
 import { benchNodes, Plane, ROOT, rssBytes } from "./lib/plane.js";
 import { MiB, median, quantile, round } from "./lib/stats.js";
 import { groupIsReady, podIsRunning, replicaSetIsReady, Tracker, waitFor } from "./lib/tracker.js";
+import { measureAllStartTimes, type StartTimes, startTimesTable } from "./start-time.js";
 
 const quick = process.env.BENCH_QUICK === "1";
 const num = (name: string, full: number, short: number) =>
@@ -54,7 +56,9 @@ const env = {
   networkPolicyRuns: num("BENCH_NETWORK_POLICY_RUNS", 0, 0),
   keepPlane: process.env.BENCH_KEEP_PLANE === "1",
   /** Phases to run (comma list): convergence (with idle and memory at BENCH_GROUPS), latency, large. */
-  phases: (process.env.BENCH_PHASES ?? "convergence,latency,large").split(","),
+  phases: (process.env.BENCH_PHASES ?? "convergence,latency,large,realnode").split(","),
+  /** Real-node phase (shared local plane, after the private one is down): starts per runtime. */
+  realNodeRuns: num("BENCH_START_TIME_RUNS", 20, 5),
   /** A module the operator's node loads first (--import), for experiments (bench/experiments/). */
   operatorImport: process.env.BENCH_OPERATOR_IMPORT ?? "",
   /** A module the operator that converges the 10,000 groups (not itself measured) loads first. */
@@ -497,6 +501,19 @@ async function main(): Promise<void> {
       await b.plane.down();
     }
   }
+  if (env.phases.includes("realnode")) {
+    // The real node belongs to the shared plane, so this phase runs once the private plane is down:
+    // it never shares the 2 cores with the phases above.
+    try {
+      say("real node: bringing up the shared local plane (hack/cluster.sh up) for the start-time phase");
+      execFileSync(join(ROOT, "hack", "cluster.sh"), ["up"], { stdio: "inherit" });
+      results.realNodeStart = await measureAllStartTimes(env.realNodeRuns, DIST);
+      say(startTimesTable(results.realNodeStart as StartTimes[]));
+    } catch (e) {
+      results.realNodeStart = { error: e instanceof Error ? e.message : String(e) };
+      say(`real node phase skipped: ${(results.realNodeStart as { error: string }).error}`);
+    }
+  }
   results.crashes = b.crashes;
   const doc = {
     startedAt: new Date(started).toISOString(),
@@ -567,6 +584,19 @@ function printTable(r: Record<string, unknown>, machine: Record<string, unknown>
     "",
   ]);
   rows.push(["writes after a restart on converged groups", fmt(start.writesAfterRestart, 0), "0"]);
+  const realNodeStart = Array.isArray(r.realNodeStart) ? (r.realNodeStart as StartTimes[]) : [];
+  for (const s of realNodeStart) {
+    rows.push([
+      `real node, ${s.runtimeClass}: create to first process p50 / p99 (ms)`,
+      `${fmt(s.groupP50, 0)} / ${fmt(s.groupP99, 0)}`,
+      "",
+    ]);
+    rows.push([
+      `real node, ${s.runtimeClass}: bare Pod p50 / p99 (ms), ratio`,
+      `${fmt(s.podP50, 0)} / ${fmt(s.podP99, 0)}, ${fmt(s.ratio)}`,
+      "",
+    ]);
+  }
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   process.stdout.write(`\n${"measure".padEnd(w0)}  ${"value".padStart(w1)}  target\n`);

@@ -9,7 +9,7 @@
 
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { realNode, realNodeSkipReason } from "../test/integration/plane.js";
+import { loadRealNode, type RealNode } from "../test/integration/plane.js";
 import { BenchClient, deleteNamespace, ensureNamespace, type KubeObject, paths, sleep } from "./lib/kube.js";
 import { buildOperator, freePort, OperatorProcess } from "./lib/operator.js";
 import { ROOT } from "./lib/plane.js";
@@ -122,12 +122,19 @@ async function deleteAndWait(client: BenchClient, path: string, podPath: string)
   }
 }
 
+/** The plane's real node as plane.env says now, or an error that says why there is none. */
+function requireRealNode(): RealNode {
+  const { node, reason } = loadRealNode();
+  if (!node) throw new Error(`no real node: ${reason}`);
+  return node;
+}
+
 export async function measureStartTimes(
   runtimeClass: string,
   runs: number,
   dist: string,
 ): Promise<StartTimes> {
-  if (!realNode) throw new Error(`no real node: ${realNodeSkipReason}`);
+  const realNode = requireRealNode();
   const client = new BenchClient(KUBECONFIG);
   const namespace = `bench-start-${runtimeClass}`;
   await deleteNamespace(client, namespace).catch(() => undefined);
@@ -194,7 +201,7 @@ export async function measureStartTimes(
 
 /** Both sandboxes of the real node, gVisor first. */
 export async function measureAllStartTimes(runs: number, dist: string): Promise<StartTimes[]> {
-  if (!realNode) throw new Error(`no real node: ${realNodeSkipReason}`);
+  const realNode = requireRealNode();
   const out: StartTimes[] = [];
   for (const rc of [realNode.sandboxRuntimeClass, realNode.runcRuntimeClass])
     out.push(await measureStartTimes(rc, runs, dist));

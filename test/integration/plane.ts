@@ -52,34 +52,39 @@ function planeValues(): Record<string, string> {
   return parsePlaneEnv(readFileSync(PLANE_ENV, "utf8"));
 }
 
-const values = planeValues();
+/** Reads the plane's offer now (the bench calls this after bringing the plane up). */
+export function loadRealNode(): { node: RealNode | undefined; reason: string } {
+  const values = planeValues();
+  if (!values.REAL_NODE) {
+    const fallback = usingExternalCluster() ? "REAL_NODE is not set for this cluster" : "no real node";
+    return { node: undefined, reason: values.REAL_NODE_UNAVAILABLE || fallback };
+  }
+  const node: RealNode = {
+    node: values.REAL_NODE,
+    sandboxRuntimeClass: values.SANDBOX_RUNTIME_CLASS ?? "",
+    runcRuntimeClass: values.RUNC_RUNTIME_CLASS ?? "",
+    busyboxImage: values.BUSYBOX_IMAGE ?? "",
+    gitImage: values.GIT_IMAGE ?? "",
+    registry: values.REGISTRY ?? "",
+    registryUsername: values.REGISTRY_USERNAME ?? "",
+    registryPassword: values.REGISTRY_PASSWORD ?? "",
+    privateImage: values.PRIVATE_IMAGE ?? "",
+    gitRepoUrl: values.GIT_REPO_URL ?? "",
+    gitRepoTag: values.GIT_REPO_TAG ?? "",
+    podCidr: values.POD_CIDR ?? "",
+    serviceCidr: values.SERVICE_CIDR ?? "",
+    fakePodCidr: values.FAKE_POD_CIDR ?? "",
+    nodeIp: values.NODE_IP ?? "",
+    bridge: values.BRIDGE ?? "",
+  };
+  return { node, reason: "" };
+}
+
+const loaded = loadRealNode();
 
 /** The real node, or undefined when this cluster has none (then `realNodeSkipReason` says why). */
-export const realNode: RealNode | undefined = values.REAL_NODE
-  ? {
-      node: values.REAL_NODE,
-      sandboxRuntimeClass: values.SANDBOX_RUNTIME_CLASS ?? "",
-      runcRuntimeClass: values.RUNC_RUNTIME_CLASS ?? "",
-      busyboxImage: values.BUSYBOX_IMAGE ?? "",
-      gitImage: values.GIT_IMAGE ?? "",
-      registry: values.REGISTRY ?? "",
-      registryUsername: values.REGISTRY_USERNAME ?? "",
-      registryPassword: values.REGISTRY_PASSWORD ?? "",
-      privateImage: values.PRIVATE_IMAGE ?? "",
-      gitRepoUrl: values.GIT_REPO_URL ?? "",
-      gitRepoTag: values.GIT_REPO_TAG ?? "",
-      podCidr: values.POD_CIDR ?? "",
-      serviceCidr: values.SERVICE_CIDR ?? "",
-      fakePodCidr: values.FAKE_POD_CIDR ?? "",
-      nodeIp: values.NODE_IP ?? "",
-      bridge: values.BRIDGE ?? "",
-    }
-  : undefined;
-
-export const realNodeSkipReason: string = realNode
-  ? ""
-  : values.REAL_NODE_UNAVAILABLE ||
-    (usingExternalCluster() ? "REAL_NODE is not set for this cluster" : "no real node");
+export const realNode: RealNode | undefined = loaded.node;
+export const realNodeSkipReason: string = loaded.reason;
 
 /** A describe title that carries the skip reason when the real node is missing. */
 export function realNodeTitle(title: string): string {

@@ -1,0 +1,159 @@
+// ACI features proven by what happens in running containers and on the host (issue 12, a first
+// part): exact sizes in the Pod's cgroup, real exit codes, init containers in order, a shared
+// emptyDir, secret files and secure environment values that reach the process and nowhere else.
+import { readFileSync } from "node:fs";
+import type { V1Pod } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { usingExternalCluster } from "../env.js";
+import { eventually, kubectl, kubectlOk } from "../harness.js";
+import {
+  applyAll,
+  eventsAbout,
+  getGroup,
+  getPod,
+  groupManifest,
+  groupWhen,
+  inState,
+} from "../operator/support.js";
+import { namespaceWithOperator } from "../operator.js";
+import { realNode, realNodeTitle } from "../plane.js";
+
+const node = realNode;
+const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
+
+function container(name: string, command: string[], extra: Record<string, unknown> = {}) {
+  return { name, image: node?.busyboxImage, command, resources: small, ...extra };
+}
+
+async function logsOf(ns: string, pod: string, c: string, until: string): Promise<string> {
+  return eventually(`${pod}/${c} to print ${until}`, async () => {
+    const r = await kubectl(["-n", ns, "logs", pod, "-c", c]);
+    return r.code === 0 && r.stdout.includes(until) ? r.stdout : undefined;
+  });
+}
+
+describe.skipIf(!node)(realNodeTitle("ACI features on running containers"), () => {
+  const file = namespaceWithOperator("features", {
+    args: [`--runtime-class=${node?.sandboxRuntimeClass}`, `--git-image=${node?.gitImage}`],
+  });
+
+  // The host's cgroup v1 files; elsewhere (kind, cgroup v2) the Pod's cgroup is not ours to read.
+  it.skipIf(usingExternalCluster())(
+    "puts the group's cores in the Pod cgroup's CFS quota and its GB (10^9 bytes) in its memory limit",
+    async () => {
+      const name = "sized";
+      await applyAll(file.ns, [
+        groupManifest(name, {
+          containers: [
+            container("main", ["sleep", "3600"], { resources: { requests: { cpu: 0.5, memoryInGB: 0.3 } } }),
+          ],
+        }),
+      ]);
+      await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
+      const pod = (await getPod(file.ns, name)) as V1Pod;
+      // A missing limit equals the request, so the Pod is Guaranteed: kubepods/pod<uid>.
+      expect(pod.status?.qosClass).toBe("Guaranteed");
+      const dir = `kubepods/pod${pod.metadata?.uid}`;
+      const read = (path: string) => Number(readFileSync(`/sys/fs/cgroup/${path}`, "utf8").trim());
+      const period = read(`cpu/${dir}/cpu.cfs_period_us`);
+      expect(read(`cpu/${dir}/cpu.cfs_quota_us`) / period).toBe(0.5);
+      // 0.3 GB is 300,000,000 bytes; the kernel keeps whole pages of it.
+      expect(read(`memory/${dir}/memory.limit_in_bytes`)).toBe(Math.floor(300_000_000 / 4096) * 4096);
+    },
+  );
+
+  it("ends a run-once group Failed with the exit code its process returned", async () => {
+    const name = "exits";
+    await applyAll(file.ns, [
+      groupManifest(name, {
+        restartPolicy: "Never",
+        containers: [container("main", ["sh", "-c", "echo bye; exit 3"])],
+      }),
+    ]);
+    const g = await groupWhen(file.ns, name, "Failed", inState("Failed"), 90_000);
+    expect(g.status?.containers?.[0]?.currentState?.exitCode).toBe(3);
+  });
+
+  it("runs init containers one after another, before the main container, over a shared emptyDir", async () => {
+    const name = "ordered";
+    const mount = { volumeMounts: [{ name: "shared", mountPath: "/shared" }] };
+    await applyAll(file.ns, [
+      groupManifest(name, {
+        initContainers: [
+          {
+            name: "first",
+            image: node?.busyboxImage,
+            command: ["sh", "-c", "echo first >> /shared/order"],
+            ...mount,
+          },
+          {
+            name: "second",
+            image: node?.busyboxImage,
+            command: ["sh", "-c", "echo second >> /shared/order"],
+            ...mount,
+          },
+        ],
+        containers: [
+          container("writer", ["sh", "-c", "echo from-the-sidecar > /shared/note; sleep 3600"], mount),
+          container(
+            "main",
+            [
+              "sh",
+              "-c",
+              "until [ -f /shared/note ]; do sleep 0.2; done; cat /shared/order /shared/note; sleep 3600",
+            ],
+            mount,
+          ),
+        ],
+        volumes: [{ name: "shared", emptyDir: {} }],
+      }),
+    ]);
+    await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
+    const out = await logsOf(file.ns, name, "main", "from-the-sidecar");
+    expect(out.trim().split("\n")).toEqual(["first", "second", "from-the-sidecar"]);
+  });
+
+  it("blocks the main containers behind a failing init container, with the reason in status", async () => {
+    const name = "blocked";
+    await applyAll(file.ns, [
+      groupManifest(name, {
+        restartPolicy: "Never",
+        initContainers: [{ name: "setup", image: node?.busyboxImage, command: ["sh", "-c", "exit 7"] }],
+        containers: [container("main", ["sh", "-c", "echo should-not-run"])],
+      }),
+    ]);
+    const g = await groupWhen(file.ns, name, "Failed", inState("Failed"), 90_000);
+    expect(g.status?.initContainers?.[0]?.currentState?.exitCode).toBe(7);
+    const ready = g.status?.conditions?.find((c) => c.type === "Ready");
+    expect(ready?.message).toContain("setup");
+    const logs = await kubectl(["-n", file.ns, "logs", name, "-c", "main"]);
+    expect(logs.stdout).not.toContain("should-not-run");
+  });
+
+  it("gives the process its secret files decoded and its secure values, and shows those values nowhere else", async () => {
+    const name = "secrets";
+    const secureValue = "s3cure-value-7f3a";
+    const fileContent = "log_level=debug\n";
+    await applyAll(file.ns, [
+      groupManifest(name, {
+        containers: [
+          container("main", ["sh", "-c", "echo MODE=$MODE TOKEN=$TOKEN; cat /etc/app/app.conf; sleep 3600"], {
+            environmentVariables: [
+              { name: "MODE", value: "plain" },
+              { name: "TOKEN", secureValue },
+            ],
+            volumeMounts: [{ name: "conf", mountPath: "/etc/app", readOnly: true }],
+          }),
+        ],
+        volumes: [{ name: "conf", secret: { "app.conf": Buffer.from(fileContent).toString("base64") } }],
+      }),
+    ]);
+    await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
+    const out = await logsOf(file.ns, name, "main", "log_level");
+    expect(out).toBe(`MODE=plain TOKEN=${secureValue}\n${fileContent}`);
+    const pod = await kubectlOk(["-n", file.ns, "get", "pod", name, "-o", "json"]);
+    expect(pod).not.toContain(secureValue);
+    expect(JSON.stringify((await getGroup(file.ns, name))?.status)).not.toContain(secureValue);
+    expect(JSON.stringify(await eventsAbout(file.ns, name))).not.toContain(secureValue);
+  });
+});
