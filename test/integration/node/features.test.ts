@@ -21,6 +21,20 @@ import { realNode, realNodeTitle } from "../plane.js";
 const node = realNode;
 const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
 
+/** Cores in a Kubernetes CPU quantity ("250m", "1"); 0 when absent. */
+function cores(q: string | undefined): number {
+  if (!q) return 0;
+  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+/** Bytes in a memory quantity with a binary or decimal suffix ("128Mi", "300M"); 0 when absent. */
+function bytes(q: string | undefined): number {
+  const m = /^(\d+)(Ki|Mi|Gi|k|M|G)?$/.exec(q ?? "");
+  if (!m) return 0;
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, k: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ""] ?? 1;
+  return Number(m[1]) * unit;
+}
+
 function container(name: string, command: string[], extra: Record<string, unknown> = {}) {
   return { name, image: node?.busyboxImage, command, resources: small, ...extra };
 }
@@ -55,10 +69,19 @@ describe.skipIf(!node)(realNodeTitle("ACI features on running containers"), () =
       expect(pod.status?.qosClass).toBe("Guaranteed");
       const dir = `kubepods/pod${pod.metadata?.uid}`;
       const read = (path: string) => Number(readFileSync(`/sys/fs/cgroup/${path}`, "utf8").trim());
+      // The Pod cgroup holds the sandbox too (gVisor's kernel runs in it), so it carries the
+      // group's size plus the RuntimeClass's declared overhead, and the group keeps all it asked.
+      const overheadCpu = cores(pod.spec?.overhead?.cpu);
+      const overheadBytes = bytes(pod.spec?.overhead?.memory);
       const period = read(`cpu/${dir}/cpu.cfs_period_us`);
-      expect(read(`cpu/${dir}/cpu.cfs_quota_us`) / period).toBe(0.5);
-      // 0.3 GB is 300,000,000 bytes; the kernel keeps whole pages of it.
-      expect(read(`memory/${dir}/memory.limit_in_bytes`)).toBe(Math.floor(300_000_000 / 4096) * 4096);
+      expect(read(`cpu/${dir}/cpu.cfs_quota_us`) / period).toBeCloseTo(0.5 + overheadCpu, 6);
+      // 0.3 GB is 300,000,000 bytes (ACI's GB); the kernel keeps whole pages of the limit.
+      expect(read(`memory/${dir}/memory.limit_in_bytes`)).toBe(
+        Math.floor((300_000_000 + overheadBytes) / 4096) * 4096,
+      );
+      // And the container itself is limited to exactly the group's size.
+      const limits = pod.spec?.containers?.[0]?.resources?.limits;
+      expect(limits).toEqual({ cpu: "500m", memory: "300M" });
     },
   );
 
