@@ -118,9 +118,9 @@ node_kubeconfig() {
 
 # The guard: nothing the plane routes may leave the machine. Past lo and the bridge, it drops what
 # a Pod sends and whatever kube-proxy translated (a Service whose endpoint is not on the bridge,
-# such as the API server's advertised address, which it does not listen on). It sits in mangle POSTROUTING, after
-# every DNAT (kube-proxy's included) and before any NAT of the way out, and kube-proxy never
-# touches the mangle table, so its rules cannot get ahead of these.
+# such as the API server's advertised address, on which it does not listen). It sits in mangle
+# POSTROUTING, after every DNAT (kube-proxy's included) and before any NAT on the way out, and
+# kube-proxy never touches the mangle table, so its rules cannot get ahead of these.
 guard_rules() {
   cat <<RULES
 -d $FAKE_POD_CIDR -j DROP
