@@ -1,20 +1,13 @@
 // Where the real node cannot run, the plane says why in one line and the real-node tests skip
 // with that reason (issue 11). Run as an unprivileged user, the node script's own check says so.
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { repoRoot, usingExternalCluster } from "../env.js";
 import { run } from "../harness.js";
+import { hostHas } from "../node/support.js";
 import { parsePlaneEnv } from "../plane.js";
 
 const isRoot = process.getuid?.() === 0;
-const hasSetpriv = (() => {
-  try {
-    execFileSync("setpriv", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSetpriv = hostHas("setpriv");
 
 describe.skipIf(usingExternalCluster() || !isRoot || !hasSetpriv)("the real node's fallback", () => {
   it("says in one line that a non-root user cannot run a real node", async () => {

@@ -15,11 +15,10 @@ import {
   groupWhen,
   inState,
 } from "../operator/support.js";
-import { namespaceWithOperator } from "../operator.js";
 import { realNode, realNodeTitle } from "../plane.js";
+import { realNodeOperator, SMALL } from "./support.js";
 
 const node = realNode;
-const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
 
 /** Cores in a Kubernetes CPU quantity ("250m", "1"); 0 when absent. */
 function cores(q: string | undefined): number {
@@ -36,7 +35,7 @@ function bytes(q: string | undefined): number {
 }
 
 function container(name: string, command: string[], extra: Record<string, unknown> = {}) {
-  return { name, image: node?.busyboxImage, command, resources: small, ...extra };
+  return { name, image: node?.busyboxImage, command, resources: SMALL, ...extra };
 }
 
 async function logsOf(ns: string, pod: string, c: string, until: string): Promise<string> {
@@ -47,9 +46,7 @@ async function logsOf(ns: string, pod: string, c: string, until: string): Promis
 }
 
 describe.skipIf(!node)(realNodeTitle("ACI features on running containers"), () => {
-  const file = namespaceWithOperator("features", {
-    args: [`--runtime-class=${node?.sandboxRuntimeClass}`, `--git-image=${node?.gitImage}`],
-  });
+  const file = realNodeOperator("features");
 
   // The host's cgroup v1 files; elsewhere (kind, cgroup v2) the Pod's cgroup is not ours to read.
   it.skipIf(usingExternalCluster())(

@@ -9,24 +9,10 @@ import type { ContainerGroup } from "../../../src/api/types.js";
 import { usingExternalCluster } from "../env.js";
 import { eventually, kubectl, kubectlOk } from "../harness.js";
 import { applyAll, getPod, groupManifest, groupWhen, inState } from "../operator/support.js";
-import { namespaceWithOperator } from "../operator.js";
 import { realNode, realNodeTitle } from "../plane.js";
+import { busyboxGroup, realNodeOperator } from "./support.js";
 
 const node = realNode;
-const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
-
-function group(
-  name: string,
-  command: string[],
-  spec: Record<string, unknown> = {},
-  extra: Record<string, unknown> = {},
-) {
-  return groupManifest(name, {
-    containers: [{ name: "main", image: node?.busyboxImage, command, resources: small, ...extra }],
-    ...spec,
-  });
-}
-
 const main = (g: ContainerGroup) => g.status?.containers?.find((c) => c.name === "main");
 
 /** The Pod's cgroup on the host exists while any of its processes can. */
@@ -38,9 +24,7 @@ function podCgroupExists(pod: V1Pod | undefined): boolean {
 }
 
 describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), () => {
-  const file = namespaceWithOperator("lifecycle", {
-    args: [`--runtime-class=${node?.sandboxRuntimeClass}`, `--git-image=${node?.gitImage}`],
-  });
+  const file = realNodeOperator("lifecycle");
 
   it("restarts an OnFailure group until its process succeeds, with restartCount and previousState", async () => {
     const name = "on-failure";
@@ -48,7 +32,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
     const script =
       "n=$(cat /data/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /data/n; echo run $n; [ $n -ge 3 ] && exit 0; exit 4";
     await applyAll(file.ns, [
-      group(
+      busyboxGroup(
         name,
         ["sh", "-c", script],
         { restartPolicy: "OnFailure", volumes: [{ name: "data", emptyDir: {} }] },
@@ -74,7 +58,9 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
 
   it("restarts a crashing container of an Always group", async () => {
     const name = "always";
-    await applyAll(file.ns, [group(name, ["sh", "-c", "echo crash; exit 1"], { restartPolicy: "Always" })]);
+    await applyAll(file.ns, [
+      busyboxGroup(name, ["sh", "-c", "echo crash; exit 1"], { restartPolicy: "Always" }),
+    ]);
     const g = await groupWhen(file.ns, name, "restarted", (g) => (main(g)?.restartCount ?? 0) >= 1, 90_000);
     expect(main(g)?.previousState?.exitCode).toBe(1);
   });
@@ -82,7 +68,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
   it("restarts a container whose exec liveness probe fails, and counts it", async () => {
     const name = "liveness";
     await applyAll(file.ns, [
-      group(
+      busyboxGroup(
         name,
         ["sh", "-c", "touch /tmp/alive; sleep 2; rm /tmp/alive; sleep 3600"],
         {},
@@ -106,7 +92,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
     // httpd answers 404 until index.html exists, which the container writes after 6 s.
     const script = "mkdir -p /www; (sleep 6; echo ok > /www/index.html) & exec httpd -f -p 8080 -h /www";
     await applyAll(file.ns, [
-      group(
+      busyboxGroup(
         name,
         ["sh", "-c", script],
         {},
@@ -139,7 +125,9 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
     async () => {
       const name = "stop-start";
       const manifest = (stopped: boolean, annotations: Record<string, string> = {}) => ({
-        ...group(name, ["sh", "-c", "echo started; trap 'exit 0' TERM; sleep 3600 & wait"], { stopped }),
+        ...busyboxGroup(name, ["sh", "-c", "echo started; trap 'exit 0' TERM; sleep 3600 & wait"], {
+          stopped,
+        }),
         metadata: { name, annotations },
       });
       await applyAll(file.ns, [manifest(false)]);
@@ -187,7 +175,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
 
   it("reports a run-once group's usage as its requests times its real run time", async () => {
     const name = "usage";
-    await applyAll(file.ns, [group(name, ["sleep", "3"], { restartPolicy: "Never" })]);
+    await applyAll(file.ns, [busyboxGroup(name, ["sleep", "3"], { restartPolicy: "Never" })]);
     const g = await groupWhen(file.ns, name, "Succeeded", inState("Succeeded"), 90_000);
     const state = main(g)?.currentState;
     const ran = (Date.parse(state?.finishTime ?? "") - Date.parse(state?.startTime ?? "")) / 1000;
@@ -200,9 +188,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
 });
 
 describe.skipIf(!node)(realNodeTitle("an OOM kill on the real node (runc)"), () => {
-  const file = namespaceWithOperator("oom", {
-    args: [`--runtime-class=${node?.runcRuntimeClass}`, `--git-image=${node?.gitImage}`],
-  });
+  const file = realNodeOperator("oom", node?.runcRuntimeClass);
 
   it("OOM-kills a container that allocates past its memory, and status says so", async () => {
     const name = "oom";

@@ -15,25 +15,10 @@ import {
   inState,
   podWhen,
 } from "../operator/support.js";
-import { namespaceWithOperator } from "../operator.js";
 import { realNode, realNodeTitle } from "../plane.js";
+import { busyboxGroup, realNodeOperator, SMALL } from "./support.js";
 
 const node = realNode;
-const small = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
-
-/** A group of one busybox container on the real node. */
-function busyboxGroup(
-  name: string,
-  command: string[],
-  extra: Record<string, unknown> = {},
-  container: Record<string, unknown> = {},
-) {
-  return groupManifest(name, {
-    containers: [{ name: "main", image: node?.busyboxImage, command, resources: small, ...container }],
-    ...extra,
-  });
-}
-
 /** An HTTP GET from this host, bounded in time; undefined when nothing answered. */
 async function httpGet(url: string): Promise<string | undefined> {
   try {
@@ -45,9 +30,7 @@ async function httpGet(url: string): Promise<string | undefined> {
 }
 
 describe.skipIf(!node)(realNodeTitle("the real node"), () => {
-  const file = namespaceWithOperator("real-node", {
-    args: [`--runtime-class=${node?.sandboxRuntimeClass}`, `--git-image=${node?.gitImage}`],
-  });
+  const file = realNodeOperator("real-node");
 
   it("is a Ready kubelet node, tainted so that only what asks for it lands there, and not KWOK's", async () => {
     const n = await getObject<V1Node>("v1", "Node", "", node?.node ?? "");
@@ -159,7 +142,7 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
             name: "main",
             image: node?.privateImage,
             command: ["sh", "-c", "echo pulled; sleep 3600"],
-            resources: small,
+            resources: SMALL,
           },
         ],
         imageRegistryCredentials: [
@@ -180,7 +163,7 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     await applyAll(file.ns, [
       groupManifest(name, {
         containers: [
-          { name: "main", image: node?.privateImage, command: ["sleep", "3600"], resources: small },
+          { name: "main", image: node?.privateImage, command: ["sleep", "3600"], resources: SMALL },
         ],
         imageRegistryCredentials: [
           { server: node?.registry, username: node?.registryUsername, password: "not-the-password" },

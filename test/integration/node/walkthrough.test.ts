@@ -1,27 +1,18 @@
 // `make run`'s walkthrough (hack/run.sh, README's quick start), command by command, against an
 // operator started as make run starts it: the example runs on the real node, serves its page at
 // the address in its status, and its logs and a shell come through kubectl.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { kubeconfigPath, kubectlBinary, repoRoot } from "../env.js";
 import { kubectlOk, run } from "../harness.js";
-import { namespaceWithOperator } from "../operator.js";
 import { realNode, realNodeTitle } from "../plane.js";
+import { hostHas, realNodeOperator } from "./support.js";
 
 const node = realNode;
-const hasScript = (() => {
-  try {
-    execFileSync("script", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasScript = hostHas("script");
 
 describe.skipIf(!node)(realNodeTitle("make run's walkthrough"), () => {
-  const file = namespaceWithOperator("walkthrough", {
-    args: [`--runtime-class=${node?.sandboxRuntimeClass}`, `--git-image=${node?.gitImage}`],
-  });
+  const file = realNodeOperator("walkthrough");
   const k = (...args: string[]) => kubectlOk(["-n", file.ns, ...args]);
 
   it("applies the example, which runs, serves its page at its status address, logs and opens a shell", async () => {
