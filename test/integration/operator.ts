@@ -106,6 +106,8 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
 export interface OperatorNamespace {
   /** The test file's namespace (set once its beforeAll ran). */
   readonly ns: string;
+  /** Everything the file's operator logged so far. */
+  operatorLogs(): string;
 }
 
 /**
@@ -117,8 +119,8 @@ export function namespaceWithOperator(
   prefix: string,
   options: Omit<OperatorOptions, "namespace"> = {},
 ): OperatorNamespace {
-  const file = { ns: "" };
   let operator: RunningOperator | undefined;
+  const file = { ns: "", operatorLogs: () => operator?.logs() ?? "" };
   beforeAll(async () => {
     await applyCrds();
     file.ns = await createNamespace(prefix);

@@ -175,5 +175,8 @@ describe.skipIf(!node)(realNodeTitle("ACI features on running containers"), () =
     expect(pod).not.toContain(secureValue);
     expect(JSON.stringify((await getGroup(file.ns, name))?.status)).not.toContain(secureValue);
     expect(JSON.stringify(await eventsAbout(file.ns, name))).not.toContain(secureValue);
+    // The operator logs at debug level in tests: the most it ever says.
+    expect(file.operatorLogs()).toContain(file.ns);
+    expect(file.operatorLogs()).not.toContain(secureValue);
   });
 });
