@@ -81,7 +81,7 @@ node_up() {
     "$root/hack/node.sh" up
   elif [ "$name" = cio ]; then
     log "no real node: CIO_REAL_NODE=0"
-    printf 'REAL_NODE=\nREAL_NODE_UNAVAILABLE=%q\n' "CIO_REAL_NODE=0 was set" >"$local_dir/plane.env"
+    "$root/hack/node.sh" off "CIO_REAL_NODE=0 was set"
   fi
 }
 

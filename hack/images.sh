@@ -9,7 +9,7 @@
 #                                                    to run concurrently)
 #   hack/images.sh archive NAME OUT.tar              docker-archive of NAME, tagged NAME, for
 #                                                    `ctr -n k8s.io images import OUT.tar`
-#   hack/images.sh push NAME DEST_REF USER PASS      copy NAME to a registry (plain HTTP allowed)
+#   hack/images.sh push NAME DEST_REF USER PASS      NAME plus a label, to a registry (plain HTTP)
 #   hack/images.sh list                              the image names, one per line
 #   hack/images.sh dir NAME                          the OCI layout of NAME (tag: NAME's tag)
 #
@@ -250,9 +250,19 @@ case ${1:-build} in
     rm -f "$3" # docker-archive cannot add to an existing file
     skopeo --insecure-policy copy --quiet "$src" "docker-archive:$3:$2" ;;
   push)
+    # The pushed image is NAME with one label more (where it was pushed to), so its image ID is
+    # not NAME's. Pushing the very same image would be wrong twice over: a pull of it would prove
+    # nothing the local image does not, and containerd 2.2's CRI image store, keyed by image ID,
+    # then loses the imported name (Pods using NAME fail to "pull" it from https://localhost).
     [ $# -eq 5 ] || usage
-    src=$(ref "$2")
-    skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "$4:$5" "$src" "docker://$3" ;;
+    src=$(ref "$2"); src=${src#oci:}; src=${src%:*}
+    copy=$(mktemp -d)
+    cp -a "$src" "$copy/layout"
+    umoci config --image "$copy/layout:$(tag "$2")" --tag pushed --no-history \
+      --config.label "containerinstances.dev/pushed-as=$3"
+    skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "$4:$5" \
+      "oci:$copy/layout:pushed" "docker://$3"
+    rm -rf "$copy" ;;
   list) printf '%s\n' "${images[@]}" ;;
   dir) [ $# -eq 2 ] || usage; known "$2"; layout "$2" ;;
   *) usage ;;

@@ -7,6 +7,7 @@
 #   hack/node.sh up      start it (idempotent); writes .local/plane.env
 #   hack/node.sh down    stop it and remove all it added to the host
 #   hack/node.sh check   print why this host cannot run it (nothing when it can)
+#   hack/node.sh off WHY record in .local/plane.env that there is no real node, and why
 #   hack/node.sh leftovers  list what it left on the host; exit 1 if anything (none after down)
 #
 # What it adds to the host, all removed by `down`: processes (containerd, its shims, kubelet,
@@ -162,7 +163,7 @@ images_up() {
     tar=$NODE_DIR/images/$(echo "$name" | tr '/:' '__').tar
     mkdir -p "$NODE_DIR/images"
     "$root/hack/images.sh" archive "$name" "$tar"
-    ctr images import --no-unpack=false "$tar" >/dev/null
+    ctr images import "$tar" >/dev/null
     rm -f "$tar"
   done
 }
@@ -182,22 +183,8 @@ registry_up() {
   fi
   port=$(cat "$NODE_DIR/registry/port")
   wait_for "the registry on 127.0.0.1:$port" 20 curl -fsS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" -u "$registry_user:$pass"
-  push_private_image "127.0.0.1:$port/private/busybox:1.35" "$pass"
-}
-
-# The private image is the busybox image with one label more. Pushing the very same image (same
-# config digest) would be wrong twice over: a pull would prove nothing the local image does not,
-# and containerd 2.2's CRI image store, keyed by image ID, then loses the imported name
-# localhost/busybox:1.35 (Pods that use it fail to "pull" it from https://localhost).
-push_private_image() {
-  local dest=$1 pass=$2 tmp
-  tmp=$(mktemp -d)
-  cp -a "$("$root/hack/images.sh" dir localhost/busybox:1.35)" "$tmp/layout"
-  umoci config --image "$tmp/layout:1.35" --tag private --no-history \
-    --config.label containerinstances.dev/image=private-busybox
-  skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "$registry_user:$pass" \
-    "oci:$tmp/layout:private" "docker://$dest"
-  rm -rf "$tmp"
+  # A distinct image (images.sh push adds a label), so the pull proves the credentials.
+  "$root/hack/images.sh" push localhost/busybox:1.35 "127.0.0.1:$port/private/busybox:1.35" "$registry_user" "$pass"
 }
 
 # A small repository (two commits, a tag) served over git's dumb HTTP protocol on the bridge's
@@ -341,7 +328,6 @@ down_quiet() {
   # by runsc's root (gVisor sandboxes and gofers).
   kill_cgroups
   pkill -9 -f -- "-address $RUN_DIR/containerd.sock" 2>/dev/null || true
-  pkill -9 -f -- "--root=$RUN_DIR/runsc" 2>/dev/null || true
   pkill -9 -f -- "$RUN_DIR/runsc" 2>/dev/null || true
   stop containerd
   kill_cgroups
@@ -394,8 +380,9 @@ leftovers() {
 
 case ${1:-} in
   up) up ;;
+  off) write_env "${2:?off needs a reason}" ;;
   leftovers) leftovers ;;
   down) down_quiet; log "down" ;;
   check) check ;;
-  *) echo "usage: $0 up|down|check|leftovers" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|check|off WHY|leftovers" >&2; exit 2 ;;
 esac

@@ -68,10 +68,8 @@ function podCondition(pod: V1Pod | undefined, type: string) {
 /** Waiting reasons of a failed pull, whose advice depends on what the registry answered. */
 const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff"]);
 
-/** Waiting reasons that need the user, with what to do about each. */
+/** Other waiting reasons that need the user, with what to do about each. */
 const WAITING_ADVICE: Record<string, string> = {
-  ImagePullBackOff: "check the image name and tag, and spec.imageRegistryCredentials for a private registry",
-  ErrImagePull: "check the image name and tag, and spec.imageRegistryCredentials for a private registry",
   InvalidImageName: "correct the image reference",
   CrashLoopBackOff: "the container keeps exiting; check its logs and its command",
   CreateContainerConfigError:
@@ -233,7 +231,7 @@ function waitingProblem(
 ): { container: string; image: string; reason: string; message?: string } | undefined {
   for (const status of statuses) {
     const waiting = status.state?.waiting;
-    if (waiting?.reason && WAITING_ADVICE[waiting.reason]) {
+    if (waiting?.reason && (PULL_REASONS.has(waiting.reason) || WAITING_ADVICE[waiting.reason])) {
       return {
         container: status.name,
         image: status.image,

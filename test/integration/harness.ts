@@ -37,6 +37,9 @@ export function run(
     });
     child.on("error", reject);
     child.on("close", (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    // A program may exit without reading its input (printf, a refused login): the EPIPE that
+    // writing to it then raises is not the caller's error, and unhandled it would fail the run.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
 }
