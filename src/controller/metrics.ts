@@ -39,18 +39,21 @@ export function registerGroupMetrics(
 
   // Usage to the second, live: status.usage is written on state changes (and, if configured, at an
   // interval); between writes these add what running Pods accrued. They only grow while groups live;
-  // a deleted group's usage leaves the sum, as ACI's bill for it is final. One scrape collects the
-  // four gauges one after another: the totals are computed once for all four, not once per gauge.
-  let snapshot: { at: number; byNamespace: Map<string, UsageTotals> } | undefined;
+  // a deleted group's usage leaves the sum, as ACI's bill for it is final. prom-client calls every
+  // gauge's collect in one synchronous pass of a scrape, so the totals are computed once for the
+  // four and forgotten in the next microtask: a later scrape, however soon, never sees stale ones.
+  let snapshot: Map<string, UsageTotals> | undefined;
   const usageByNamespace = (): Map<string, UsageTotals> => {
-    const now = Date.now();
-    if (snapshot && now - snapshot.at < 1000) return snapshot.byNamespace;
+    if (snapshot) return snapshot;
     const byNamespace = new Map<string, UsageTotals>();
     for (const group of groups()) {
       const ns = group.metadata.namespace ?? "";
       byNamespace.set(ns, addUsage(byNamespace.get(ns) ?? ZERO_USAGE, usageTotals(liveUsage(group))));
     }
-    snapshot = { at: now, byNamespace };
+    snapshot = byNamespace;
+    queueMicrotask(() => {
+      snapshot = undefined;
+    });
     return byNamespace;
   };
   const usage = (name: string, help: string, pick: (u: UsageTotals) => number) =>

@@ -54,4 +54,22 @@ describe("registerGroupMetrics", () => {
     expect(text).toContain('containerinstances_usage_running_seconds{namespace="team-a"} 200');
     expect(text).toContain('containerinstances_groups{state="Running",ready="false"} 3');
   });
+
+  it("computes afresh for every scrape, however soon after the last one", async () => {
+    const group = runningGroup("a", "team-a");
+    const registry = new Registry();
+    let cpuCoreSeconds = 0;
+    registerGroupMetrics(
+      registry,
+      () => [group],
+      () => ({ cpuCoreSeconds }),
+    );
+    expect(await registry.metrics()).toContain(
+      'containerinstances_usage_cpu_core_seconds{namespace="team-a"} 0',
+    );
+    cpuCoreSeconds = 2;
+    expect(await registry.metrics()).toContain(
+      'containerinstances_usage_cpu_core_seconds{namespace="team-a"} 2',
+    );
+  });
 });
