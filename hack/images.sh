@@ -13,8 +13,9 @@
 #   hack/images.sh list                              the image names, one per line
 #   hack/images.sh dir NAME                          the OCI layout of NAME (tag: NAME's tag)
 #
-# Needs busybox-static, git, umoci, skopeo, gcc, libc6-dev (hack/host-packages.sh) and go (only
-# when k8s.io/kubernetes is not yet in the module cache). Root is not needed to build.
+# Needs busybox-static, git, umoci, skopeo, gcc, libc6-dev (hack/host-packages.sh) and go (for the
+# add-ons' binaries, and for pause.c when k8s.io/kubernetes is not yet in the module cache). Root
+# is not needed to build.
 set -euo pipefail
 shopt -s inherit_errexit
 umask 022
@@ -22,7 +23,12 @@ umask 022
 root=$(cd "$(dirname "$0")/.." && pwd)
 self=$root/hack/images.sh
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
-images=(localhost/busybox:1.35 localhost/git:2.39 localhost/pause:3.10)
+tools=$root/hack/tools.sh
+# The real node's add-ons (test/cluster/real-node/addons/): one static Go binary each, from the
+# module hack/tools.sh builds, tagged with its pinned version.
+images=(localhost/busybox:1.35 localhost/git:2.39 localhost/pause:3.10
+  "localhost/metallb-controller:$("$tools" version metallb)"
+  "localhost/local-path-provisioner:$("$tools" version local-path-provisioner)")
 # Every timestamp in the images (config, history, file mtimes): fixed, so a rebuild from the same
 # inputs gives the same layers.
 epoch=1704067200
@@ -35,7 +41,7 @@ trap 'rc=$?; if [ -n "$build_tmp" ]; then rm -rf "$build_tmp"; echo "images: bui
 
 die() { echo "images: $*" >&2; exit 1; }
 
-# short NAME: busybox, git or pause. tag NAME: the tag, which is also the tag inside the layout.
+# short NAME: busybox, git, pause, metallb-controller or local-path-provisioner. tag NAME: the tag, which is also the tag inside the layout.
 short() { local n=${1#localhost/}; echo "${n%%:*}"; }
 tag() { echo "${1##*:}"; }
 known() { local i; for i in "${images[@]}"; do [ "$i" = "$1" ] && return 0; done; die "unknown image $1 (known: ${images[*]})"; }
@@ -86,6 +92,15 @@ pause_dir() {
   [ -f "$dir/linux/pause.c" ] || die "no $dir/linux/pause.c"
   echo "$dir"
 }
+# tool_binary SHORT: the add-on image's binary (built first when missing) and where it goes.
+tool_binary() {
+  case $1 in
+    metallb-controller) echo "$("$tools" bindir metallb)/controller /controller" ;;
+    local-path-provisioner) echo "$("$tools" bindir local-path-provisioner)/local-path-provisioner /usr/bin/local-path-provisioner" ;;
+  esac
+}
+tool_name() { case $1 in metallb-controller) echo metallb ;; *) echo "$1" ;; esac; }
+
 # pause_version: upstream's -DVERSION, v$(TAG)-$(REV), where REV is the release tag.
 pause_version() { echo "v$(awk '$1 == "TAG" && $2 == "?=" { print $3; exit }' "$1/Makefile")-$(kube_version)"; }
 
@@ -106,6 +121,10 @@ inputs() {
       local d; d=$(pause_dir)
       echo "pause.c $(sha256sum <"$d/linux/pause.c" | cut -d' ' -f1) $(pause_version "$d")"
       echo "gcc $(pkgver gcc) $(gcc -dumpfullversion) libc6-dev $(pkgver libc6-dev)" ;;
+    metallb-controller | local-path-provisioner)
+      "$tools" build "$(tool_name "$1")" >&2
+      local bin; read -r bin _ < <(tool_binary "$1")
+      echo "binary $(sha256sum <"$bin" | cut -d' ' -f1)" ;;
   esac
 }
 
@@ -166,6 +185,15 @@ pause_rootfs() {
   chmod 755 "$r/pause"
 }
 
+# tool_rootfs DIR SHORT: the add-on's static binary alone, and a /tmp.
+tool_rootfs() {
+  local r=$1 bin dest
+  read -r bin dest < <(tool_binary "$2")
+  install -d -m 755 "$r" "$r$(dirname "$dest")" "$r/etc"
+  install -d -m 1777 "$r/tmp"
+  install -m 755 "$bin" "$r$dest"
+}
+
 # --- image assembly --------------------------------------------------------------------------
 
 # layer ROOTFS HOMES OUT.tar: one uncompressed layer, owned by root, fixed mtimes, sorted; the
@@ -210,6 +238,13 @@ build_one() {
       pause_rootfs "$rootfs"
       by="hack/images.sh: pause.c $(pause_version "$(pause_dir)"), gcc -Os -static"
       cfg=(--config.env "$path_env" --config.entrypoint /pause --config.user 65535:65535) ;;
+    metallb-controller | local-path-provisioner)
+      tool_rootfs "$rootfs" "$s"
+      local dest; read -r _ dest < <(tool_binary "$s")
+      by="hack/images.sh: $(tool_name "$s") $("$tools" version "$(tool_name "$s")") from its Go module"
+      cfg=(--config.env "$path_env")
+      # MetalLB's manifests run the image's entrypoint; local-path-provisioner's name the command.
+      if [ "$s" = metallb-controller ]; then cfg+=(--config.entrypoint "$dest"); fi ;;
   esac
   layer "$rootfs" "$homes" "$tmp/layer.tar"
   umoci init --layout "$oci"

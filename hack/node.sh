@@ -11,7 +11,8 @@
 #   hack/node.sh leftovers  list what it left on the host; exit 1 if anything (none after down)
 #
 # What it adds to the host, all removed by `down`: processes (containerd, its shims, kubelet,
-# kube-proxy, registry, httpd), the bridge $BRIDGE, a blackhole route for the fake Pods' range,
+# kube-proxy, registry, httpd), the bridge $BRIDGE (and the load balancer pool's route onto it),
+# a blackhole route for the fake Pods' range, the file shares' directories under $RUN_DIR,
 # iptables rules (its own CIO-GUARD chain, kube-proxy's KUBE-*, the portmap plugin's CNI-*),
 # mounts under its directories and containerd's network namespaces, and the kubepods cgroups.
 # Only one clone on a machine can run the real node at a time (the bridge and the Pod range are
@@ -25,11 +26,12 @@ pki=$local_dir/kwok/clusters/cio/pki
 env_file=$local_dir/plane.env
 cfg_dir=$root/test/cluster/real-node
 
-# Addresses: the three ranges are disjoint, and none of them is routed off the machine.
+# Addresses: the four ranges are disjoint, and none of them is routed off the machine.
 #   10.0.0.0/24   KWOK's fake Pod IPs (kwok's default, stated in hack/cluster.sh)
 #   10.96.0.0/16  Service ClusterIPs (--service-cluster-ip-range in hack/cluster.sh)
 #   10.244.0.0/24 the real node's Pods, on the bridge
-export FAKE_POD_CIDR=10.0.0.0/24 SERVICE_CIDR=10.96.0.0/16 POD_CIDR=10.244.0.0/24
+#   10.245.0.0/24 LoadBalancer addresses (MetalLB's pool), routed onto the bridge
+export FAKE_POD_CIDR=10.0.0.0/24 SERVICE_CIDR=10.96.0.0/16 POD_CIDR=10.244.0.0/24 LB_CIDR=10.245.0.0/24
 export NODE_IP=10.244.0.1 BRIDGE=cio0 NODE_NAME=real-node
 export NODE_DIR=$local_dir/node
 # Sockets must stay under 108 bytes, so runtime state lives in /run, keyed by this clone's path.
@@ -126,6 +128,7 @@ guard_rules() {
   cat <<RULES
 -d $FAKE_POD_CIDR -j DROP
 -d $SERVICE_CIDR -j DROP
+-d $LB_CIDR -j DROP
 -o lo -j RETURN
 -o $BRIDGE -j RETURN
 -s $POD_CIDR -j DROP
@@ -152,6 +155,9 @@ network_up() {
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then ip link add "$BRIDGE" type bridge; fi
   ip addr replace "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
+  # A load balancer address that kube-proxy did not translate (no ready endpoint) goes to the
+  # bridge, where the guard drops it, never to the default route.
+  ip route replace "$LB_CIDR" dev "$BRIDGE"
   guard_up
 }
 
@@ -207,6 +213,48 @@ git_repo_up() {
   wait_for "the git repository on $NODE_IP:$git_port" 10 curl -fsS "http://$NODE_IP:$git_port/hello.git/info/refs"
 }
 
+# The add-ons a cloud cluster has and the plane lacks, deployed from their own manifests in the
+# pinned Go modules, cut and patched by the kustomizations in addons/: MetalLB's controller gives
+# LoadBalancer Services an address, local-path-provisioner backs fileShare claims with host
+# directories. Both run as Pods on the real node, from images of the binaries tools.sh built.
+addon_manifest() {
+  case $1 in
+    metallb) echo "$("$root/hack/tools.sh" moddir metallb)/config/manifests/metallb-native.yaml" ;;
+    local-path) echo "$("$root/hack/tools.sh" moddir local-path-provisioner)/deploy/local-path-storage.yaml" ;;
+  esac
+}
+addons_up() {
+  local name dir server f
+  server=$(kubectl config view -o jsonpath='{.clusters[0].cluster.server}')
+  export API_PORT=${server##*:} FILE_SHARE_DIR=$RUN_DIR/file-shares
+  METALLB_VERSION=$("$root/hack/tools.sh" version metallb)
+  LOCAL_PATH_VERSION=$("$root/hack/tools.sh" version local-path-provisioner)
+  export METALLB_VERSION LOCAL_PATH_VERSION
+  mkdir -p "$FILE_SHARE_DIR"
+  # Only these: the manifests hold `$patch` and shell scripts of their own.
+  local vars='${API_PORT} ${FILE_SHARE_DIR} ${LB_CIDR} ${METALLB_VERSION} ${LOCAL_PATH_VERSION}'
+  for name in metallb local-path; do
+    dir=$NODE_DIR/addons/$name
+    mkdir -p "$dir"
+    cp "$(addon_manifest "$name")" "$dir/"
+    chmod u+w "$dir"/*
+    for f in "$cfg_dir/addons/$name"/*.yaml; do envsubst "$vars" <"$f" >"$dir/$(basename "$f")"; done
+    kubectl apply -k "$dir" >/dev/null
+  done
+  kubectl wait --for=condition=Established --timeout=60s crd/ipaddresspools.metallb.io >/dev/null
+  kubectl apply -f "$NODE_DIR/addons/metallb/pool.yaml" >/dev/null
+  addon_ready metallb-system controller
+  addon_ready local-path-storage local-path-provisioner
+}
+# addon_ready NAMESPACE DEPLOYMENT: its Pod runs, or what it said is shown.
+addon_ready() {
+  kubectl -n "$1" wait --for=condition=Available --timeout=90s "deployment/$2" >/dev/null && return 0
+  log "$2 in $1 did not become available in 90 s"
+  kubectl -n "$1" get pods -o wide >&2 || true
+  kubectl -n "$1" logs "deployment/$2" --tail=20 >&2 || true
+  return 1
+}
+
 node_ready() {
   [ "$(kubectl get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
 }
@@ -233,6 +281,8 @@ GIT_REPO_TAG=v1
 POD_CIDR=$POD_CIDR
 SERVICE_CIDR=$SERVICE_CIDR
 FAKE_POD_CIDR=$FAKE_POD_CIDR
+LB_CIDR=$LB_CIDR
+FILE_SHARE_STORAGE_CLASS=local-path
 NODE_IP=$NODE_IP
 BRIDGE=$BRIDGE
 ENV
@@ -250,8 +300,10 @@ up() {
   "$root/hack/host-packages.sh"
   "$root/hack/tools.sh" build containerd gvisor
   if alive containerd && alive kubelet && alive kube-proxy && node_ready; then
+    ip route replace "$LB_CIDR" dev "$BRIDGE"
     guard_up; images_up; registry_up; git_repo_up
     kubectl apply -f "$cfg_dir/runtime-classes.yaml" >/dev/null
+    addons_up
     write_env; log "already up ($NODE_NAME)"; return 0
   fi
   down_quiet
@@ -286,6 +338,7 @@ up() {
   kubectl apply -f "$cfg_dir/runtime-classes.yaml" >/dev/null
   registry_up
   git_repo_up
+  addons_up
   write_env
   log "up: $NODE_NAME (containerd, runc, gVisor; Pods on $POD_CIDR) in $((SECONDS - start_s)) s"
 }

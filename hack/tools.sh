@@ -5,23 +5,34 @@
 #
 #   hack/tools.sh build        build whatever is missing (idempotent, safe to run concurrently)
 #   hack/tools.sh bindir NAME  print the directory that holds NAME's binaries
+#   hack/tools.sh version NAME print the pinned version of NAME's main module
+#   hack/tools.sh moddir NAME  print where the Go module cache holds NAME's main module (its
+#                              manifests), downloading it when missing
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
-tools=(kubernetes etcd kwok helm containerd gvisor)
+tools=(kubernetes etcd kwok helm containerd gvisor metallb local-path-provisioner)
+
+# module NAME: the tool's main module.
+module() {
+  case $1 in
+    kubernetes) echo k8s.io/kubernetes ;;
+    etcd) echo go.etcd.io/etcd/server/v3 ;;
+    kwok) echo sigs.k8s.io/kwok ;;
+    helm) echo helm.sh/helm/v3 ;;
+    containerd) echo github.com/containerd/containerd/v2 ;;
+    gvisor) echo gvisor.dev/gvisor ;;
+    metallb) echo go.universe.tf/metallb ;;
+    local-path-provisioner) echo github.com/rancher/local-path-provisioner ;;
+    *) echo "tools: unknown tool $1" >&2; return 1 ;;
+  esac
+}
 
 # version NAME: the pinned version of the tool's main module, read from its go.mod.
 version() {
   local mod
-  case $1 in
-    kubernetes) mod=k8s.io/kubernetes ;;
-    etcd) mod=go.etcd.io/etcd/server/v3 ;;
-    kwok) mod=sigs.k8s.io/kwok ;;
-    helm) mod=helm.sh/helm/v3 ;;
-    containerd) mod=github.com/containerd/containerd/v2 ;;
-    gvisor) mod=gvisor.dev/gvisor ;;
-  esac
+  mod=$(module "$1")
   awk -v mod="$mod" '$1 !~ "^//" { for (i = 1; i < NF; i++) if ($i == mod && $(i+1) ~ /^v[0-9]/) { print $(i+1); exit } }' \
     "$root/test/tools/$1/go.mod"
 }
@@ -96,6 +107,10 @@ build_one() {
         go build -modfile="$work/build.mod" -trimpath -ldflags "$ld" -o "$tmp/runsc" gvisor.dev/gvisor/runsc
         go build -modfile="$work/build.mod" -trimpath -ldflags "-s -w" -o "$tmp/containerd-shim-runsc-v1" gvisor.dev/gvisor/shim
         rm -rf "$work" ;;
+      metallb)
+        go build -trimpath -ldflags "-s -w" -o "$tmp/controller" go.universe.tf/metallb/controller ;;
+      local-path-provisioner)
+        go build -trimpath -ldflags "-s -w" -o "$tmp/local-path-provisioner" github.com/rancher/local-path-provisioner ;;
     esac
   )
   chmod 755 "$tmp"
@@ -109,5 +124,9 @@ build_one() {
 case ${1:-build} in
   build) for t in "${@:2}"; do build_one "$t"; done; [ $# -le 1 ] && for t in "${tools[@]}"; do build_one "$t"; done; true ;;
   bindir) bindir "$2" ;;
-  *) echo "usage: $0 build [NAME...] | bindir NAME" >&2; exit 2 ;;
+  version) version "$2" ;;
+  moddir)
+    (cd "$root/test/tools/$2" && GOFLAGS=-mod=mod go mod download "$(module "$2")" &&
+      GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' "$(module "$2")") ;;
+  *) echo "usage: $0 build [NAME...] | bindir NAME | version NAME | moddir NAME" >&2; exit 2 ;;
 esac

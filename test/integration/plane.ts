@@ -26,6 +26,10 @@ export interface RealNode {
   podCidr: string;
   serviceCidr: string;
   fakePodCidr: string;
+  /** Where LoadBalancer Services get their addresses (MetalLB's pool on the local plane). */
+  lbCidr: string;
+  /** A StorageClass whose claims keep their data on the node (local-path on the local plane). */
+  fileShareStorageClass: string;
   nodeIp: string;
   bridge: string;
 }
@@ -74,6 +78,8 @@ export function loadRealNode(): { node: RealNode | undefined; reason: string } {
     podCidr: values.POD_CIDR ?? "",
     serviceCidr: values.SERVICE_CIDR ?? "",
     fakePodCidr: values.FAKE_POD_CIDR ?? "",
+    lbCidr: values.LB_CIDR ?? "",
+    fileShareStorageClass: values.FILE_SHARE_STORAGE_CLASS ?? "",
     nodeIp: values.NODE_IP ?? "",
     bridge: values.BRIDGE ?? "",
   };

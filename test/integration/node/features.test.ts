@@ -179,4 +179,64 @@ describe.skipIf(!node)(realNodeTitle("ACI features on running containers"), () =
     expect(file.operatorLogs()).toContain(file.ns);
     expect(file.operatorLogs()).not.toContain(secureValue);
   });
+
+  // A fileShare claim provisioned by a provisioner that really stores data (local-path on the
+  // local plane, in a directory on this host): what one group wrote is there for the next.
+  it.skipIf(!node?.fileShareStorageClass)(
+    "keeps a fileShare's data when the group is deleted, and gives it back to a group recreated under its name",
+    async () => {
+      const name = "shared-data";
+      const token = `written-${Date.now()}`;
+      const group = (command: string) =>
+        groupManifest(name, {
+          restartPolicy: "Never",
+          containers: [
+            container("main", ["sh", "-c", command], {
+              volumeMounts: [{ name: "data", mountPath: "/data" }],
+            }),
+          ],
+          volumes: [
+            {
+              name: "data",
+              // No class named: the operator's --file-share-storage-class, as make run sets it.
+              fileShare: {
+                sizeInGB: 1,
+                deletePolicy: "Retain",
+              },
+            },
+          ],
+        });
+      await applyAll(file.ns, [group(`echo ${token} > /data/token`)]);
+      await groupWhen(file.ns, name, "Succeeded", inState("Succeeded"), 120_000);
+      const claims = JSON.parse(await kubectlOk(["-n", file.ns, "get", "pvc", "-o", "json"])) as {
+        items: { metadata: { name: string; uid: string }; spec: { volumeName: string } }[];
+      };
+      const claim = claims.items[0];
+      expect(claims.items).toHaveLength(1);
+
+      await kubectlOk(["-n", file.ns, "delete", "cg", name, "--wait=true", "--timeout=60s"]);
+      await eventually("the group's Pod gone", async () =>
+        (await getPod(file.ns, name)) === undefined ? true : undefined,
+      );
+      // Retain: the claim (so the volume and its data) outlives the group.
+      const kept = JSON.parse(
+        await kubectlOk(["-n", file.ns, "get", "pvc", claim?.metadata.name ?? "", "-o", "json"]),
+      ) as {
+        metadata: { uid: string; ownerReferences?: unknown[] };
+        status: { phase: string };
+      };
+      expect(kept.metadata.uid).toBe(claim?.metadata.uid);
+      expect(kept.status.phase).toBe("Bound");
+      expect(kept.metadata.ownerReferences ?? []).toEqual([]);
+
+      await applyAll(file.ns, [group("cat /data/token")]);
+      await groupWhen(file.ns, name, "Succeeded", inState("Succeeded"), 120_000);
+      const logs = await kubectlOk(["-n", file.ns, "logs", name, "-c", "main"]);
+      expect(logs.trim()).toBe(token);
+      const again = JSON.parse(await kubectlOk(["-n", file.ns, "get", "pvc", "-o", "json"])) as {
+        items: { metadata: { uid: string } }[];
+      };
+      expect(again.items.map((c) => c.metadata.uid)).toEqual([claim?.metadata.uid]);
+    },
+  );
 });

@@ -236,7 +236,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
 });
 
 describe.skipIf(!node)(realNodeTitle("an OOM kill on the real node (runc)"), () => {
-  const file = realNodeOperator("oom", node?.runcRuntimeClass);
+  const file = realNodeOperator("oom", { runtimeClass: node?.runcRuntimeClass });
 
   it("OOM-kills a container that allocates past its memory, and status says so", async () => {
     const name = "oom";

@@ -1,4 +1,4 @@
-// Nothing the plane routes leaves the machine (issue 11): the three address ranges are disjoint,
+// Nothing the plane routes leaves the machine (issue 11): the four address ranges are disjoint,
 // a fake Pod's address is a blackhole, the guard chain drops whatever would go out, and nothing
 // masquerades to the outside. Proven by reading what the plane installed in the host's routing
 // and iptables, never by sending a packet that could leave.
@@ -32,8 +32,13 @@ async function host(command: string, args: string[]): Promise<string> {
 
 // Reading the host's tables needs the local plane's host, not a remote cluster.
 describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's network"), () => {
-  it("keeps fake Pod IPs, Service IPs and real Pod IPs in disjoint ranges, as the cluster really uses them", async () => {
-    const ranges = [node?.fakePodCidr ?? "", node?.serviceCidr ?? "", node?.podCidr ?? ""];
+  it("keeps fake Pod IPs, Service IPs, real Pod IPs and load balancer addresses in disjoint ranges, as the cluster really uses them", async () => {
+    const ranges = [
+      node?.fakePodCidr ?? "",
+      node?.serviceCidr ?? "",
+      node?.podCidr ?? "",
+      node?.lbCidr ?? "",
+    ];
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i + 1; j < ranges.length; j++)
         expect(overlaps(ranges[i] ?? "", ranges[j] ?? "")).toBe(false);
@@ -50,19 +55,18 @@ describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's 
     expect(overlaps(`${internal}/32`, node?.podCidr ?? "")).toBe(true);
   });
 
-  it("routes a fake Pod's address nowhere and the real Pods' range only onto the plane's bridge", async () => {
+  it("routes a fake Pod's address nowhere, and the real Pods' and load balancers' ranges only onto the plane's bridge", async () => {
     const fakeIp = (node?.fakePodCidr ?? "").replace(/\.0\/\d+$/, ".7");
     const fake = await run("ip", ["route", "get", fakeIp]);
     // A blackhole route: the kernel refuses to route there at all.
     expect(`${fake.stdout}${fake.stderr}`).toMatch(/blackhole|Invalid argument|No route/);
     const routes = await host("ip", ["route", "show", "table", "main"]);
     expect(routes).toContain(`blackhole ${node?.fakePodCidr}`);
-    expect(routes).toMatch(
-      new RegExp(`^${(node?.podCidr ?? "").replace(/\./g, "\\.")} dev ${node?.bridge} `, "m"),
-    );
+    for (const cidr of [node?.podCidr ?? "", node?.lbCidr ?? ""])
+      expect(routes).toMatch(new RegExp(`^${cidr.replace(/\./g, "\\.")} dev ${node?.bridge} `, "m"));
   });
 
-  it("drops, after every DNAT, whatever would leave towards a fake Pod or the Service range, or from a real Pod", async () => {
+  it("drops, after every DNAT, whatever would leave towards a fake Pod, the Service or load balancer ranges, or from a real Pod", async () => {
     const mangle = await host("iptables-save", ["-t", "mangle"]);
     const postrouting = mangle.split("\n").filter((l) => l.startsWith("-A POSTROUTING "));
     // First in POSTROUTING, so no rule before it can let a packet out.
@@ -74,6 +78,7 @@ describe.skipIf(!node || usingExternalCluster())(realNodeTitle("the real node's 
     expect(guard).toEqual([
       `-A CIO-GUARD -d ${node?.fakePodCidr} -j DROP`,
       `-A CIO-GUARD -d ${node?.serviceCidr} -j DROP`,
+      `-A CIO-GUARD -d ${node?.lbCidr} -j DROP`,
       "-A CIO-GUARD -o lo -j RETURN",
       `-A CIO-GUARD -o ${node?.bridge} -j RETURN`,
       `-A CIO-GUARD -s ${node?.podCidr} -j DROP`,

@@ -77,6 +77,46 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     expect(dmesg.split("\n")[0]).toContain("Starting gVisor...");
   });
 
+  // A Public group's address comes from the cluster's load balancer: MetalLB's controller on the
+  // local plane, whose pool kube-proxy routes on this machine. Elsewhere a cluster without a load
+  // balancer never gives one, and says so in NetworkReady (tested on KWOK).
+  it.skipIf(!node?.lbCidr)(
+    "gives a Public group a load balancer address in its status, where its web server answers",
+    async () => {
+      const name = "public-web";
+      await applyAll(file.ns, [
+        busyboxGroup(
+          name,
+          [
+            "sh",
+            "-c",
+            "mkdir -p /www && echo public-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www",
+          ],
+          { ipAddress: { type: "Public", ports: [{ port: 80 }] } },
+          { ports: [{ port: 80 }] },
+        ),
+      ]);
+      const group = await groupWhen(
+        file.ns,
+        name,
+        "Running with a load balancer address",
+        (g) => g.status?.state === "Running" && condition(g, "NetworkReady")?.status === "True",
+        90_000,
+      );
+      const ip = group.status?.ipAddress?.ip ?? "";
+      expect(group.status?.ipAddress?.type).toBe("Public");
+      expect(ip.split(".").slice(0, 3).join(".")).toBe((node?.lbCidr ?? "").split(".").slice(0, 3).join("."));
+      const svc = JSON.parse(await kubectlOk(["-n", file.ns, "get", "svc", name, "-o", "json"])) as {
+        spec: { type: string };
+        status: { loadBalancer: { ingress?: { ip: string }[] } };
+      };
+      expect(svc.spec.type).toBe("LoadBalancer");
+      expect(svc.status.loadBalancer.ingress?.[0]?.ip).toBe(ip);
+      const page = await eventually("the page on the load balancer address", () => httpGet(`http://${ip}/`));
+      expect(page.trim()).toBe(`public-${name}`);
+    },
+  );
+
   it("returns what a container printed through logs, runs commands through exec, and streams through attach", async () => {
     const name = "talker";
     await applyAll(file.ns, [

@@ -1,6 +1,8 @@
 // Helpers shared by the real-node tests: the operator as `make run` starts it on the local plane,
 // and a small busybox group.
 import { execFileSync } from "node:child_process";
+import { afterEach } from "vitest";
+import { kubectl } from "../harness.js";
 import { groupManifest } from "../operator/support.js";
 import { namespaceWithOperator, type OperatorNamespace } from "../operator.js";
 import { realNode } from "../plane.js";
@@ -10,15 +12,46 @@ export const SMALL = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
 
 /**
  * The usual file setup, with the operator configured as `make run` configures it: groups in the
- * plane's sandbox (or another of its RuntimeClasses), gitRepo volumes cloned with its git image.
+ * plane's sandbox (or another of its RuntimeClasses), gitRepo volumes cloned with its git image,
+ * fileShare claims in its StorageClass that keeps data on the node.
  */
 export function realNodeOperator(
   prefix: string,
-  runtimeClass = realNode?.sandboxRuntimeClass,
+  {
+    runtimeClass = realNode?.sandboxRuntimeClass,
+    groupsLiveFor = "test",
+  }: {
+    runtimeClass?: string | undefined;
+    /** "file": the tests build on each other's groups, which live until the file ends. */
+    groupsLiveFor?: "test" | "file";
+  } = {},
 ): OperatorNamespace {
-  return namespaceWithOperator(prefix, {
-    args: [`--runtime-class=${runtimeClass}`, `--git-image=${realNode?.gitImage}`],
+  const file = namespaceWithOperator(prefix, {
+    args: [
+      `--runtime-class=${runtimeClass}`,
+      `--git-image=${realNode?.gitImage}`,
+      `--file-share-storage-class=${realNode?.fileShareStorageClass ?? ""}`,
+    ],
   });
+  // Every test's groups go when it ends: the node has 2 cores, a gVisor Pod holds at least 0.35
+  // of them (the group's 0.1 and the sandbox's overhead), and test files run side by side, so
+  // groups left to the end of their file starve the next test's Pod of a place to run.
+  afterEach(async () => {
+    if (!file.ns || groupsLiveFor === "file") return;
+    await kubectl(["-n", file.ns, "delete", "cg", "--all", "--wait=true", "--timeout=60s"]);
+    // Their Pods go with them; a short grace period, as `sleep` as PID 1 ignores SIGTERM.
+    await kubectl([
+      "-n",
+      file.ns,
+      "delete",
+      "pod",
+      "--all",
+      "--grace-period=1",
+      "--wait=true",
+      "--timeout=60s",
+    ]);
+  });
+  return file;
 }
 
 /** A group of one busybox container named `main`, SMALL unless `container` says otherwise. */

@@ -12,7 +12,7 @@ const node = realNode;
 const hasScript = hostHas("script");
 
 describe.skipIf(!node)(realNodeTitle("make run's walkthrough"), () => {
-  const file = realNodeOperator("walkthrough");
+  const file = realNodeOperator("walkthrough", { groupsLiveFor: "file" });
   const k = (...args: string[]) => kubectlOk(["-n", file.ns, ...args]);
 
   it("applies the example, which runs, serves its page at its status address, logs and opens a shell", async () => {
