@@ -301,6 +301,7 @@ up() {
   "$root/hack/tools.sh" build containerd gvisor
   if alive containerd && alive kubelet && alive kube-proxy && node_ready; then
     ip route replace "$LB_CIDR" dev "$BRIDGE"
+    kubectl label node "$NODE_NAME" topology.kubernetes.io/zone=1 --overwrite >/dev/null
     guard_up; images_up; registry_up; git_repo_up
     kubectl apply -f "$cfg_dir/runtime-classes.yaml" >/dev/null
     addons_up
@@ -333,6 +334,9 @@ up() {
     --root-dir "$NODE_DIR/kubelet" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
     --node-labels "type=real,containerinstances.dev/real-node=true" --v 1
   wait_for "the node $NODE_NAME" 90 node_ready || { tail -30 "$NODE_DIR/logs/kubelet.log" >&2; return 1; }
+  # ACI's zones are "1", "2", "3", matched as written: the node is in zone 1, so a group that
+  # asks for it (examples/spot.yaml) runs.
+  kubectl label node "$NODE_NAME" topology.kubernetes.io/zone=1 --overwrite >/dev/null
   start kube-proxy "$k8s_bin/kube-proxy" --config "$NODE_DIR/kube-proxy.yaml" --v 1
   wait_for kube-proxy 30 curl -fsS http://127.0.0.1:10256/healthz || { tail -20 "$NODE_DIR/logs/kube-proxy.log" >&2; return 1; }
   kubectl apply -f "$cfg_dir/runtime-classes.yaml" >/dev/null

@@ -20,8 +20,11 @@ export function realNodeOperator(
   {
     runtimeClass = realNode?.sandboxRuntimeClass,
     groupsLiveFor = "test",
+    args = [],
   }: {
     runtimeClass?: string | undefined;
+    /** More operator flags. */
+    args?: string[];
     /** "file": the tests build on each other's groups, which live until the file ends. */
     groupsLiveFor?: "test" | "file";
   } = {},
@@ -31,6 +34,7 @@ export function realNodeOperator(
       `--runtime-class=${runtimeClass}`,
       `--git-image=${realNode?.gitImage}`,
       `--file-share-storage-class=${realNode?.fileShareStorageClass ?? ""}`,
+      ...args,
     ],
   });
   // Every test's groups go when it ends: the node has 2 cores, a gVisor Pod holds at least 0.35
