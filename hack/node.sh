@@ -32,6 +32,8 @@ cfg_dir=$root/test/cluster/real-node
 #   10.244.0.0/24 the real node's Pods, on the bridge
 #   10.245.0.0/24 LoadBalancer addresses (MetalLB's pool), routed onto the bridge
 export FAKE_POD_CIDR=10.0.0.0/24 SERVICE_CIDR=10.96.0.0/16 POD_CIDR=10.244.0.0/24 LB_CIDR=10.245.0.0/24
+# The loadBalancerClass MetalLB serves (Services of no class are left to whoever plays the cloud).
+export LOAD_BALANCER_CLASS=containerinstances.dev/local-plane
 export NODE_IP=10.244.0.1 BRIDGE=cio0 NODE_NAME=real-node
 export NODE_DIR=$local_dir/node
 # Sockets must stay under 108 bytes, so runtime state lives in /run, keyed by this clone's path.
@@ -232,7 +234,7 @@ addons_up() {
   export METALLB_VERSION LOCAL_PATH_VERSION
   mkdir -p "$FILE_SHARE_DIR"
   # Only these: the manifests hold `$patch` and shell scripts of their own.
-  local vars='${API_PORT} ${FILE_SHARE_DIR} ${LB_CIDR} ${METALLB_VERSION} ${LOCAL_PATH_VERSION}'
+  local vars='${API_PORT} ${FILE_SHARE_DIR} ${LB_CIDR} ${LOAD_BALANCER_CLASS} ${METALLB_VERSION} ${LOCAL_PATH_VERSION}'
   for name in metallb local-path; do
     dir=$NODE_DIR/addons/$name
     mkdir -p "$dir"
@@ -246,9 +248,10 @@ addons_up() {
   addon_ready metallb-system controller
   addon_ready local-path-storage local-path-provisioner
 }
-# addon_ready NAMESPACE DEPLOYMENT: its Pod runs, or what it said is shown.
+# addon_ready NAMESPACE DEPLOYMENT: its current Pod runs (after a change, the new one), or what it
+# said is shown.
 addon_ready() {
-  kubectl -n "$1" wait --for=condition=Available --timeout=90s "deployment/$2" >/dev/null && return 0
+  kubectl -n "$1" rollout status --timeout=90s "deployment/$2" >/dev/null && return 0
   log "$2 in $1 did not become available in 90 s"
   kubectl -n "$1" get pods -o wide >&2 || true
   kubectl -n "$1" logs "deployment/$2" --tail=20 >&2 || true
@@ -282,6 +285,7 @@ POD_CIDR=$POD_CIDR
 SERVICE_CIDR=$SERVICE_CIDR
 FAKE_POD_CIDR=$FAKE_POD_CIDR
 LB_CIDR=$LB_CIDR
+LOAD_BALANCER_CLASS=$LOAD_BALANCER_CLASS
 FILE_SHARE_STORAGE_CLASS=local-path
 NODE_IP=$NODE_IP
 BRIDGE=$BRIDGE

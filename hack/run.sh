@@ -18,10 +18,11 @@ REAL_NODE=""
 
 if [ -n "$REAL_NODE" ]; then
   # Groups run in gVisor sandboxes on the real node, gitRepo volumes clone with the plane's own git
-  # image, and fileShare volumes that name no class keep their data on the node (local-path);
-  # flags given to make run (ARGS) still win, coming last.
+  # image, fileShare volumes that name no class keep their data on the node (local-path), and
+  # Public groups get addresses from the plane's load balancer (MetalLB); flags given to make run
+  # (ARGS) still win, coming last.
   set -- "--runtime-class=$SANDBOX_RUNTIME_CLASS" "--git-image=$GIT_IMAGE" \
-    "--file-share-storage-class=$FILE_SHARE_STORAGE_CLASS" "$@"
+    "--file-share-storage-class=$FILE_SHARE_STORAGE_CLASS" "--load-balancer-class=$LOAD_BALANCER_CLASS" "$@"
   cat <<MSG
 
   The local control plane is up, with a real node ($REAL_NODE: kubelet, containerd, gVisor) beside

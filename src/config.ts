@@ -255,6 +255,14 @@ export const settingSpecs = defineSettings([
     description: "StorageClass for fileShare volumes that name none; empty: the cluster default.",
   }),
   setting({
+    name: "load-balancer-class",
+    env: "LOAD_BALANCER_CLASS",
+    schema: z.string(),
+    default: defaultSettings.loadBalancerClass,
+    description:
+      "loadBalancerClass of Public groups' Services (immutable once set on a Service); empty: the cluster's default load balancer.",
+  }),
+  setting({
     name: "gpu-skus",
     env: "GPU_SKUS",
     schema: json(z.record(z.string(), gpuSku)).optional(),
@@ -301,5 +309,6 @@ export function renderSettings(s: Settings): OperatorSettings {
     dedicated: (s.dedicatedPool as PoolSettings | undefined) ?? defaultSettings.dedicated,
     spot: (s.spotPool as PoolSettings | undefined) ?? defaultSettings.spot,
     fileShareDefaultStorageClass: s.fileShareStorageClass,
+    loadBalancerClass: s.loadBalancerClass,
   };
 }

@@ -18,11 +18,15 @@ export function externalDnsAnnotations(
   return { [`${prefix}hostname`]: fqdn, [`${prefix}ttl`]: String(settings.dnsTtlSeconds) };
 }
 
-/** Public: LoadBalancer; Private: ClusterIP. None without an ipAddress or without ports. */
+/**
+ * Public: LoadBalancer (of the configured class, if any); Private: ClusterIP. None without an
+ * ipAddress or without ports.
+ */
 export function renderService(group: ContainerGroup, settings: OperatorSettings): V1Service | undefined {
   const ipAddress = group.spec.ipAddress;
   if (!ipAddress || (ipAddress.ports ?? []).length === 0) return undefined;
   const annotations = externalDnsAnnotations(group, settings);
+  const isPublic = ipAddress.type === "Public";
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -34,7 +38,8 @@ export function renderService(group: ContainerGroup, settings: OperatorSettings)
       ownerReferences: [controllerReference(group)],
     },
     spec: {
-      type: ipAddress.type === "Public" ? "LoadBalancer" : "ClusterIP",
+      type: isPublic ? "LoadBalancer" : "ClusterIP",
+      ...(isPublic && settings.loadBalancerClass ? { loadBalancerClass: settings.loadBalancerClass } : {}),
       selector: podSelector(group),
       // ACI has no port mapping: the Service port is the container port.
       ports: ipAddress.ports.map((port) => {

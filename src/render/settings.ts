@@ -51,6 +51,11 @@ export interface OperatorSettings {
   spot: PoolSettings;
   /** StorageClass for `fileShare` volumes that name none. Empty: the cluster's default class. */
   fileShareDefaultStorageClass: string;
+  /**
+   * `spec.loadBalancerClass` of Public groups' Services, for clusters with more than one load
+   * balancer implementation. Empty: none, so the cluster's default load balancer serves them.
+   */
+  loadBalancerClass: string;
 }
 
 /** GPU Feature Discovery's product label. */
@@ -103,6 +108,7 @@ export const defaultSettings: OperatorSettings = {
     ],
   },
   fileShareDefaultStorageClass: "",
+  loadBalancerClass: "",
 };
 
 /** Default settings with some fields replaced (tests, configuration parsing). */

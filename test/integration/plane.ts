@@ -28,6 +28,8 @@ export interface RealNode {
   fakePodCidr: string;
   /** Where LoadBalancer Services get their addresses (MetalLB's pool on the local plane). */
   lbCidr: string;
+  /** The loadBalancerClass that load balancer serves. */
+  loadBalancerClass: string;
   /** A StorageClass whose claims keep their data on the node (local-path on the local plane). */
   fileShareStorageClass: string;
   nodeIp: string;
@@ -79,6 +81,7 @@ export function loadRealNode(): { node: RealNode | undefined; reason: string } {
     serviceCidr: values.SERVICE_CIDR ?? "",
     fakePodCidr: values.FAKE_POD_CIDR ?? "",
     lbCidr: values.LB_CIDR ?? "",
+    loadBalancerClass: values.LOAD_BALANCER_CLASS ?? "",
     fileShareStorageClass: values.FILE_SHARE_STORAGE_CLASS ?? "",
     nodeIp: values.NODE_IP ?? "",
     bridge: values.BRIDGE ?? "",

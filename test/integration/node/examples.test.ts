@@ -14,7 +14,7 @@ import { repoRoot } from "../env.js";
 import { eventually, kubectlOk } from "../harness.js";
 import { applyAll, condition, getPod, groupWhen, inState } from "../operator/support.js";
 import { realNode, realNodeTitle } from "../plane.js";
-import { realNodeOperator } from "./support.js";
+import { httpGet, realNodeOperator } from "./support.js";
 
 const node = realNode;
 const examplesDir = `${repoRoot}/examples`;
@@ -73,15 +73,6 @@ function localized(file: string, commands: Record<string, string[]> = {}): Conta
   }
   for (const c of group.spec.containers) tenth(c);
   return group;
-}
-
-async function httpGet(url: string): Promise<string | undefined> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    return r.ok ? await r.text() : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function running(ns: string, group: ContainerGroup): Promise<ContainerGroup> {

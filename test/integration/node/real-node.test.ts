@@ -16,17 +16,22 @@ import {
   podWhen,
 } from "../operator/support.js";
 import { realNode, realNodeTitle } from "../plane.js";
-import { busyboxGroup, realNodeOperator, SMALL } from "./support.js";
+import { busyboxGroup, httpGet, realNodeOperator, SMALL } from "./support.js";
 
 const node = realNode;
-/** An HTTP GET from this host, bounded in time; undefined when nothing answered. */
-async function httpGet(url: string): Promise<string | undefined> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    return r.ok ? await r.text() : undefined;
-  } catch {
-    return undefined;
-  }
+
+/** A busybox web server on port 80 whose page is `<prefix>-<group name>`. */
+function webServer(name: string, type: "Public" | "Private", prefix: string): Record<string, unknown> {
+  return busyboxGroup(
+    name,
+    [
+      "sh",
+      "-c",
+      `mkdir -p /www && echo ${prefix}-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www`,
+    ],
+    { ipAddress: { type, ports: [{ port: 80 }] } },
+    { ports: [{ port: 80 }] },
+  );
 }
 
 describe.skipIf(!node)(realNodeTitle("the real node"), () => {
@@ -43,20 +48,9 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     );
   });
 
-  it("serves a group's web server on its Pod IP and its Service's ClusterIP, under gVisor", async () => {
+  it("serves a Private group's web server on its Pod IP and ClusterIP, to this host and to another group, under gVisor", async () => {
     const name = "web";
-    await applyAll(file.ns, [
-      busyboxGroup(
-        name,
-        [
-          "sh",
-          "-c",
-          "mkdir -p /www && echo hello-from-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www",
-        ],
-        { ipAddress: { type: "Private", ports: [{ port: 80 }] } },
-        { ports: [{ port: 80 }] },
-      ),
-    ]);
+    await applyAll(file.ns, [webServer(name, "Private", "hello-from")]);
     await groupWhen(file.ns, name, "Running", inState("Running"), 90_000);
     const pod = (await getPod(file.ns, name)) as V1Pod;
     expect(pod.spec?.nodeName).toBe(node?.node);
@@ -75,6 +69,17 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     // gVisor's kernel says so at boot, and names itself in uname.
     const dmesg = await kubectlOk(["-n", file.ns, "exec", name, "-c", "main", "--", "dmesg"]);
     expect(dmesg.split("\n")[0]).toContain("Starting gVisor...");
+
+    // From inside the cluster: another group's container reaches the Private group's Service.
+    await applyAll(file.ns, [busyboxGroup("client", ["sleep", "3600"])]);
+    await groupWhen(file.ns, "client", "Running", inState("Running"), 90_000);
+    // nc, not wget: Debian's static busybox wget segfaults (it does on the host too).
+    const request = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${svc.spec.clusterIP} 80`;
+    const fromPod = await eventually("the page from another group's container", async () => {
+      const r = await kubectl(["-n", file.ns, "exec", "client", "--", "sh", "-c", request]);
+      return r.code === 0 && r.stdout.startsWith("HTTP/1.1 200") ? r.stdout : undefined;
+    });
+    expect(fromPod.trim().split("\n").at(-1)).toBe(`hello-from-${name}`);
   });
 
   // A Public group's address comes from the cluster's load balancer: MetalLB's controller on the
@@ -84,18 +89,7 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     "gives a Public group a load balancer address in its status, where its web server answers",
     async () => {
       const name = "public-web";
-      await applyAll(file.ns, [
-        busyboxGroup(
-          name,
-          [
-            "sh",
-            "-c",
-            "mkdir -p /www && echo public-$HOSTNAME > /www/index.html && exec httpd -f -p 80 -h /www",
-          ],
-          { ipAddress: { type: "Public", ports: [{ port: 80 }] } },
-          { ports: [{ port: 80 }] },
-        ),
-      ]);
+      await applyAll(file.ns, [webServer(name, "Public", "public")]);
       const group = await groupWhen(
         file.ns,
         name,
@@ -107,10 +101,11 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
       expect(group.status?.ipAddress?.type).toBe("Public");
       expect(ip.split(".").slice(0, 3).join(".")).toBe((node?.lbCidr ?? "").split(".").slice(0, 3).join("."));
       const svc = JSON.parse(await kubectlOk(["-n", file.ns, "get", "svc", name, "-o", "json"])) as {
-        spec: { type: string };
+        spec: { type: string; loadBalancerClass?: string };
         status: { loadBalancer: { ingress?: { ip: string }[] } };
       };
       expect(svc.spec.type).toBe("LoadBalancer");
+      expect(svc.spec.loadBalancerClass).toBe(node?.loadBalancerClass || undefined);
       expect(svc.status.loadBalancer.ingress?.[0]?.ip).toBe(ip);
       const page = await eventually("the page on the load balancer address", () => httpGet(`http://${ip}/`));
       expect(page.trim()).toBe(`public-${name}`);

@@ -13,7 +13,8 @@ export const SMALL = { requests: { cpu: 0.1, memoryInGB: 0.1 } };
 /**
  * The usual file setup, with the operator configured as `make run` configures it: groups in the
  * plane's sandbox (or another of its RuntimeClasses), gitRepo volumes cloned with its git image,
- * fileShare claims in its StorageClass that keeps data on the node.
+ * fileShare claims in its StorageClass that keeps data on the node, Public groups' Services of
+ * the class its load balancer serves.
  */
 export function realNodeOperator(
   prefix: string,
@@ -34,12 +35,13 @@ export function realNodeOperator(
       `--runtime-class=${runtimeClass}`,
       `--git-image=${realNode?.gitImage}`,
       `--file-share-storage-class=${realNode?.fileShareStorageClass ?? ""}`,
+      `--load-balancer-class=${realNode?.loadBalancerClass ?? ""}`,
       ...args,
     ],
   });
-  // Every test's groups go when it ends: the node has 2 cores, a gVisor Pod holds at least 0.35
-  // of them (the group's 0.1 and the sandbox's overhead), and test files run side by side, so
-  // groups left to the end of their file starve the next test's Pod of a place to run.
+  // Every test's groups go when it ends: the node has 2 cores and a gVisor Pod holds at least 0.35
+  // of them (the group's 0.1 and the sandbox's overhead), so a file's groups left to its end add
+  // up until a later test's Pod has no room to run (Unschedulable: Insufficient cpu).
   afterEach(async () => {
     if (!file.ns || groupsLiveFor === "file") return;
     await kubectl(["-n", file.ns, "delete", "cg", "--all", "--wait=true", "--timeout=60s"]);
@@ -78,5 +80,15 @@ export function hostHas(command: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** An HTTP GET from this host, bounded in time (2 s); undefined when nothing answered. */
+export async function httpGet(url: string): Promise<string | undefined> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return r.ok ? await r.text() : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -36,6 +36,16 @@ describe("renderService", () => {
     });
   });
 
+  it("names the configured load balancer class on a Public group's Service only, and none by default", () => {
+    expect(renderService(exposed({ type: "Public" }), settings())?.spec?.loadBalancerClass).toBeUndefined();
+    const classed = settings({ loadBalancerClass: "example.net/internal-lb" });
+    expect(renderService(exposed({ type: "Public" }), classed)?.spec?.loadBalancerClass).toBe(
+      "example.net/internal-lb",
+    );
+    // A ClusterIP Service may not name a class.
+    expect(renderService(exposed({ type: "Private" }), classed)?.spec?.loadBalancerClass).toBeUndefined();
+  });
+
   it("exposes a Private group through a ClusterIP Service", () => {
     expect(renderService(exposed({ type: "Private" }), settings())?.spec?.type).toBe("ClusterIP");
   });
