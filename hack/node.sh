@@ -165,15 +165,23 @@ network_up() {
 
 images_up() {
   "$root/hack/images.sh" build
-  local name tar
+  local name have pids=() pid failed=0
+  have=$(ctr images ls -q)
+  mkdir -p "$NODE_DIR/images"
+  # Side by side: each is a copy and a checksum of tens of MB, bound by the disk more than the CPU.
   for name in $("$root/hack/images.sh" list); do
-    ctr images ls -q | grep -qx "$name" && continue
-    tar=$NODE_DIR/images/$(echo "$name" | tr '/:' '__').tar
-    mkdir -p "$NODE_DIR/images"
-    "$root/hack/images.sh" archive "$name" "$tar"
-    ctr images import "$tar" >/dev/null
-    rm -f "$tar"
+    grep -qx "$name" <<<"$have" && continue
+    import_image "$name" & pids+=($!)
   done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { log "an image import failed (above)"; return 1; }
+}
+import_image() {
+  local tar
+  tar=$NODE_DIR/images/$(echo "$1" | tr '/:' '__').tar
+  "$root/hack/images.sh" archive "$1" "$tar"
+  ctr images import "$tar" >/dev/null
+  rm -f "$tar"
 }
 
 registry_up() {
