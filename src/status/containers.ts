@@ -46,16 +46,35 @@ function notStartedState(pod: V1Pod | undefined, group: ContainerGroup): Contain
   return { state: "Waiting", detailStatus: isScheduled(pod) ? "ContainerCreating" : "Scheduling" };
 }
 
+/**
+ * The run before the current one. The kubelet clears lastState once the Pod has Succeeded or
+ * Failed, while ACI keeps showing the last failed run: so when the kubelet reports none but the
+ * container has restarted, and as often as when it was written, the previousState already in
+ * status stays.
+ */
+function previousState(
+  name: string,
+  status: V1ContainerStatus | undefined,
+  written: readonly ContainerInstanceView[] | undefined,
+): ContainerState | undefined {
+  if (!status) return undefined;
+  const reported = containerState(status.lastState);
+  if (reported || status.restartCount === 0) return reported;
+  const last = written?.find((view) => view.name === name);
+  return last?.restartCount === status.restartCount ? last.previousState : undefined;
+}
+
 function instanceView(
   name: string,
   status: V1ContainerStatus | undefined,
   pod: V1Pod | undefined,
   group: ContainerGroup,
+  written: readonly ContainerInstanceView[] | undefined,
 ): ContainerInstanceView {
   const view: ContainerInstanceView = { name, restartCount: status?.restartCount ?? 0 };
   const current = status ? containerState(status.state) : notStartedState(pod, group);
   if (current) view.currentState = current;
-  const previous = status ? containerState(status.lastState) : undefined;
+  const previous = previousState(name, status, written);
   if (previous) view.previousState = previous;
   return view;
 }
@@ -63,7 +82,10 @@ function instanceView(
 /** The instance views of the group's containers, in spec order. */
 export function containerViews(pod: V1Pod | undefined, group: ContainerGroup): ContainerInstanceView[] {
   const statuses = new Map((pod?.status?.containerStatuses ?? []).map((s) => [s.name, s]));
-  return (group.spec.containers ?? []).map((c) => instanceView(c.name, statuses.get(c.name), pod, group));
+  const written = group.status?.containers;
+  return (group.spec.containers ?? []).map((c) =>
+    instanceView(c.name, statuses.get(c.name), pod, group, written),
+  );
 }
 
 /**
@@ -72,5 +94,8 @@ export function containerViews(pod: V1Pod | undefined, group: ContainerGroup): C
  */
 export function initContainerViews(pod: V1Pod | undefined, group: ContainerGroup): ContainerInstanceView[] {
   const statuses = new Map((pod?.status?.initContainerStatuses ?? []).map((s) => [s.name, s]));
-  return (group.spec.initContainers ?? []).map((c) => instanceView(c.name, statuses.get(c.name), pod, group));
+  const written = group.status?.initContainers;
+  return (group.spec.initContainers ?? []).map((c) =>
+    instanceView(c.name, statuses.get(c.name), pod, group, written),
+  );
 }

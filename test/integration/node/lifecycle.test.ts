@@ -42,7 +42,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
       ),
     ]);
     // While it restarts, the failed run is the previous state. The kubelet clears lastState once
-    // the Pod has Succeeded, so it is read on the way.
+    // the Pod has Succeeded; the operator keeps the one it wrote, as ACI does.
     const restarting = await groupWhen(
       file.ns,
       name,
@@ -54,6 +54,7 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
     const g = await groupWhen(file.ns, name, "Succeeded", inState("Succeeded"), 120_000);
     expect(main(g)?.restartCount).toBe(2);
     expect(main(g)?.currentState?.exitCode).toBe(0);
+    expect(main(g)?.previousState).toMatchObject({ state: "Terminated", exitCode: 4 });
   });
 
   it("restarts a crashing container of an Always group", async () => {

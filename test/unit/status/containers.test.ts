@@ -67,6 +67,35 @@ describe("containerViews", () => {
     });
   });
 
+  it("keeps the previousState it wrote when the kubelet clears lastState as the Pod succeeds", () => {
+    const failedRun = terminated(4, "2026-05-01T10:00:01Z", "2026-05-01T10:00:02Z");
+    const group = aGroup({ restartPolicy: "OnFailure" });
+    const restarting = aPod(group, {
+      phase: "Running",
+      containerStatuses: [
+        containerStatus("web", running("2026-05-01T10:00:03Z"), { restartCount: 2, lastState: failedRun }),
+      ],
+    });
+    group.status = { containers: containerViews(restarting, group) } as typeof group.status;
+    const succeeded = aPod(group, {
+      phase: "Succeeded",
+      containerStatuses: [
+        containerStatus("web", terminated(0, "2026-05-01T10:00:03Z", "2026-05-01T10:00:04Z"), {
+          restartCount: 2,
+        }),
+      ],
+    });
+    const [view] = containerViews(succeeded, group);
+    expect(view?.currentState?.exitCode).toBe(0);
+    expect(view?.previousState).toMatchObject({ state: "Terminated", exitCode: 4 });
+    // A new Pod (no restarts yet) has no previous run.
+    const fresh = aPod(group, {
+      phase: "Running",
+      containerStatuses: [containerStatus("web", running("2026-05-01T11:00:00Z"))],
+    });
+    expect(containerViews(fresh, group)[0]?.previousState).toBeUndefined();
+  });
+
   it("reports a waiting container's reason but not the kubelet's message", () => {
     const group = aGroup();
     const pod = aPod(group, {
