@@ -60,6 +60,15 @@ componentsPatches:
       - {key: manage-all-nodes, value: "false"}
       - {key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node=fake}
       - {key: cidr, value: 10.0.0.0/24}
+  # One of each, on a shared and noisy machine: a lease renewal that misses its 10 s deadline
+  # (seen while the real node imported its images) makes them exit for good, as nothing restarts
+  # them, and Deployments then never get Pods. Without leader election they just retry.
+  - name: kube-controller-manager
+    extraArgs:
+      - {key: leader-elect, value: "false"}
+  - name: kube-scheduler
+    extraArgs:
+      - {key: leader-elect, value: "false"}
   - name: kube-apiserver
     extraArgs:
       - {key: service-cluster-ip-range, value: 10.96.0.0/16}

@@ -73,7 +73,7 @@ describe.skipIf(!node)(realNodeTitle("the real node"), () => {
     // From inside the cluster: another group's container reaches the Private group's Service.
     await applyAll(file.ns, [busyboxGroup("client", ["sleep", "3600"])]);
     await groupWhen(file.ns, "client", "Running", inState("Running"), 90_000);
-    // nc, not wget: Debian's static busybox wget segfaults (it does on the host too).
+    // nc, not wget: Debian's static busybox wget segfaulted on this page (README, workarounds).
     const request = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${svc.spec.clusterIP} 80`;
     const fromPod = await eventually("the page from another group's container", async () => {
       const r = await kubectl(["-n", file.ns, "exec", "client", "--", "sh", "-c", request]);
