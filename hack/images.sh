@@ -41,7 +41,8 @@ trap 'rc=$?; if [ -n "$build_tmp" ]; then rm -rf "$build_tmp"; echo "images: bui
 
 die() { echo "images: $*" >&2; exit 1; }
 
-# short NAME: busybox, git, pause, metallb-controller or local-path-provisioner. tag NAME: the tag, which is also the tag inside the layout.
+# short NAME: busybox, git, pause, metallb-controller or local-path-provisioner.
+# tag NAME: the tag, which is also the tag inside the layout.
 short() { local n=${1#localhost/}; echo "${n%%:*}"; }
 tag() { echo "${1##*:}"; }
 known() { local i; for i in "${images[@]}"; do [ "$i" = "$1" ] && return 0; done; die "unknown image $1 (known: ${images[*]})"; }

@@ -165,18 +165,19 @@ network_up() {
 
 images_up() {
   "$root/hack/images.sh" build
-  local name have running=0 failed=0
+  local name have pids=() pid failed=0
   have=$(ctr images ls -q)
   mkdir -p "$NODE_DIR/images"
-  # Two at a time: each is a copy and a checksum of tens of MB, so two overlap well (27 s one
-  # after another, 17 s side by side), while five at once starved the API server for over 10 s.
+  # Two at a time: each is a copy and a checksum of tens of MB, and two overlap well (a fresh
+  # node started in 27 s one at a time, 13 s two at a time), while five at once starved the API
+  # server for over 10 s.
   for name in $("$root/hack/images.sh" list); do
     grep -qx "$name" <<<"$have" && continue
-    if [ "$running" -ge 2 ]; then wait -n || failed=1; running=$((running - 1)); fi
+    if [ "${#pids[@]}" -ge 2 ]; then wait "${pids[0]}" || failed=1; pids=("${pids[@]:1}"); fi
     import_image "$name" &
-    running=$((running + 1))
+    pids+=($!)
   done
-  while [ "$running" -gt 0 ]; do wait -n || failed=1; running=$((running - 1)); done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" = 0 ] || { log "an image import failed (above)"; return 1; }
 }
 import_image() {
