@@ -48,9 +48,9 @@ function notStartedState(pod: V1Pod | undefined, group: ContainerGroup): Contain
 
 /**
  * The run before the current one. The kubelet clears lastState once the Pod has Succeeded or
- * Failed, while ACI keeps showing the last failed run: so when the kubelet reports none but the
- * container has restarted, and as often as when it was written, the previousState already in
- * status stays.
+ * Failed, while ACI keeps showing the last failed run: so when the kubelet reports none for a
+ * container that has restarted, the previousState already in status stays, as long as it was
+ * written at the same restart count.
  */
 function previousState(
   name: string,
