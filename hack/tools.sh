@@ -12,7 +12,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
-tools=(kubernetes etcd kwok helm containerd gvisor metallb local-path-provisioner)
+tools=(kubernetes etcd kwok helm helm4 containerd gvisor metallb local-path-provisioner)
 
 # module NAME: the tool's main module.
 module() {
@@ -21,6 +21,7 @@ module() {
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kwok) echo sigs.k8s.io/kwok ;;
     helm) echo helm.sh/helm/v3 ;;
+    helm4) echo helm.sh/helm/v4 ;;
     containerd) echo github.com/containerd/containerd/v2 ;;
     gvisor) echo gvisor.dev/gvisor ;;
     metallb) echo go.universe.tf/metallb ;;
@@ -83,6 +84,8 @@ build_one() {
         local kv; kv=$(version kubernetes); local kminor=${kv#v1.}; kminor=${kminor%%.*}
         local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$ver -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kminor"
         go build -trimpath -ldflags "$ld" -o "$tmp/helm" helm.sh/helm/v3/cmd/helm ;;
+      helm4)
+        go build -trimpath -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$ver" -o "$tmp/helm" helm.sh/helm/v4/cmd/helm ;;
       containerd)
         # Tags as upstream's Makefile, minus the cgo-only snapshotters; the shim drops gRPC as there.
         local ld="-s -w -X github.com/containerd/containerd/v2/version.Version=$ver"

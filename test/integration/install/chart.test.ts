@@ -7,7 +7,16 @@ import { settingSpecs } from "../../../src/config.js";
 import { kebabToCamel } from "../../../src/runtime/settings.js";
 import { repoRoot } from "../env.js";
 import { createNamespace, deleteNamespace, kubectl } from "../harness.js";
-import { chartDir, helm, helmOk, installYaml, type KubeObject, parseObjects, run } from "./helm.js";
+import {
+  chartDir,
+  HELM_MAJORS,
+  helm,
+  helmOk,
+  installYaml,
+  type KubeObject,
+  parseObjects,
+  run,
+} from "./helm.js";
 
 /** Settings that have no chart value, and why. */
 const NOT_IN_CHART: Record<string, string> = {
@@ -46,7 +55,7 @@ describe("generated manifests", () => {
   });
 });
 
-describe("helm lint", () => {
+describe.each(HELM_MAJORS)("helm %i lint", (major) => {
   it.each([
     ["default values", []],
     [
@@ -66,7 +75,7 @@ describe("helm lint", () => {
       ],
     ],
   ])("passes with %s", async (_, args) => {
-    const r = await helm(["lint", "--strict", chartDir, ...args]);
+    const r = await helm(["lint", "--strict", chartDir, ...args], { major });
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 
@@ -77,7 +86,7 @@ describe("helm lint", () => {
       "config.dnsZone=Not_A_Zone",
       "config.unknown=1",
     ]) {
-      const r = await helm(["template", "cio", chartDir, "--set", bad]);
+      const r = await helm(["template", "cio", chartDir, "--set", bad], { major });
       expect(r.code, `--set ${bad} should fail`).not.toBe(0);
       expect(r.stderr).toMatch(/schema/i);
     }

@@ -12,22 +12,33 @@ export const installYaml = `${repoRoot}/manifests/install.yaml`;
 
 export { type RunResult, run } from "../harness.js";
 
-let helmPath: string | undefined;
-/** The project's pinned helm (built by hack/tools.sh on first use). */
-export function helmBinary(): string {
-  if (helmPath === undefined) {
-    execFileSync(`${repoRoot}/hack/tools.sh`, ["build", "helm"], { stdio: "inherit" });
-    const dir = execFileSync(`${repoRoot}/hack/tools.sh`, ["bindir", "helm"], { encoding: "utf8" }).trim();
-    helmPath = `${dir}/helm`;
+/** The Helm majors the chart is tested with: both are in use (Helm 4 since November 2025). */
+export const HELM_MAJORS = [3, 4] as const;
+export type HelmMajor = (typeof HELM_MAJORS)[number];
+
+const helmPaths = new Map<HelmMajor, string>();
+/** The project's pinned helm of that major (built by hack/tools.sh on first use). */
+export function helmBinary(major: HelmMajor = 3): string {
+  let path = helmPaths.get(major);
+  if (path === undefined) {
+    const tool = major === 3 ? "helm" : `helm${major}`;
+    execFileSync(`${repoRoot}/hack/tools.sh`, ["build", tool], { stdio: "inherit" });
+    const dir = execFileSync(`${repoRoot}/hack/tools.sh`, ["bindir", tool], { encoding: "utf8" }).trim();
+    path = `${dir}/helm`;
+    helmPaths.set(major, path);
   }
-  return helmPath;
+  return path;
 }
 
 /** Runs helm against the test cluster, with a private helm home so no user state leaks in. */
-export function helm(args: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
-  const home = `${repoRoot}/.local/helm`;
-  return run(helmBinary(), ["--kubeconfig", kubeconfigPath(), ...args], {
-    ...opts,
+export function helm(
+  args: readonly string[],
+  opts: { input?: string; major?: HelmMajor } = {},
+): Promise<RunResult> {
+  const major = opts.major ?? 3;
+  const home = `${repoRoot}/.local/helm${major}`;
+  return run(helmBinary(major), ["--kubeconfig", kubeconfigPath(), ...args], {
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
     env: {
       ...process.env,
       HELM_CACHE_HOME: `${home}/cache`,
@@ -38,7 +49,10 @@ export function helm(args: readonly string[], opts: { input?: string } = {}): Pr
 }
 
 /** Like helm(), but throws with helm's output when it fails. */
-export async function helmOk(args: readonly string[], opts: { input?: string } = {}): Promise<string> {
+export async function helmOk(
+  args: readonly string[],
+  opts: { input?: string; major?: HelmMajor } = {},
+): Promise<string> {
   const r = await helm(args, opts);
   if (r.code !== 0) throw new Error(`helm ${args.join(" ")} failed (${r.code}):\n${r.stderr}${r.stdout}`);
   return r.stdout;

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usingExternalCluster } from "../env.js";
 import { createNamespace, deleteNamespace, eventually, kubectl, kubectlOk, repoRoot } from "../harness.js";
-import { freshChart, helm, helmOk, run } from "./helm.js";
+import { freshChart, HELM_MAJORS, helm, helmOk, run } from "./helm.js";
 
 const external = usingExternalCluster();
 /** Image for the release on an external cluster (e2e-kind loads it); the chart's default otherwise. */
@@ -41,7 +41,7 @@ async function operatorEntryPointReady(): Promise<boolean> {
   return r.stdout.includes("--workers");
 }
 
-describe("helm install, upgrade and uninstall", () => {
+describe.each(HELM_MAJORS)("helm %i install, upgrade and uninstall", (major) => {
   let ns: string;
   let release: string;
   let sa: string;
@@ -61,26 +61,29 @@ describe("helm install, upgrade and uninstall", () => {
   });
 
   afterAll(async () => {
-    await helm(["uninstall", release, "--namespace", ns, "--wait", "--timeout", "60s"]);
+    await helm(["uninstall", release, "--namespace", ns, "--wait", "--timeout", "60s"], { major });
     await deleteNamespace(ns);
     chart?.remove();
   });
 
   it("installs: CRD (taking it over when it exists), RBAC, Deployment admitted under PSS restricted", async () => {
-    const out = await helmOk([
-      "install",
-      release,
-      chartDir,
-      "--namespace",
-      ns,
-      // The CRD may already exist (applied by other tests, or a previous release that kept it).
-      "--take-ownership",
-      "--wait",
-      "--timeout",
-      "120s",
-      ...(external ? ["--set", "replicaCount=0"] : []),
-      ...imageArgs(),
-    ]);
+    const out = await helmOk(
+      [
+        "install",
+        release,
+        chartDir,
+        "--namespace",
+        ns,
+        // The CRD may already exist (applied by other tests, or a previous release that kept it).
+        "--take-ownership",
+        "--wait",
+        "--timeout",
+        "120s",
+        ...(external ? ["--set", "replicaCount=0"] : []),
+        ...imageArgs(),
+      ],
+      { major },
+    );
     expect(out).toContain("STATUS: deployed");
     expect(out).toContain("container-instances-operator 0.1.0 is installed");
     await kubectlOk([
@@ -297,24 +300,27 @@ describe("helm install, upgrade and uninstall", () => {
   });
 
   it("upgrades: new settings reach the Deployment, the CRD stays Established", async () => {
-    const out = await helmOk([
-      "upgrade",
-      release,
-      chartDir,
-      "--namespace",
-      ns,
-      "--take-ownership",
-      "--wait",
-      "--timeout",
-      "120s",
-      "--reuse-values",
-      "--set",
-      "config.runtimeClass=",
-      "--set",
-      "config.dnsZone=apps.example.org",
-      "--set",
-      "serviceAccount.annotations.upgraded=yes",
-    ]);
+    const out = await helmOk(
+      [
+        "upgrade",
+        release,
+        chartDir,
+        "--namespace",
+        ns,
+        "--take-ownership",
+        "--wait",
+        "--timeout",
+        "120s",
+        "--reuse-values",
+        "--set",
+        "config.runtimeClass=",
+        "--set",
+        "config.dnsZone=apps.example.org",
+        "--set",
+        "serviceAccount.annotations.upgraded=yes",
+      ],
+      { major },
+    );
     expect(out).toContain("REVISION: 2");
     const args = await kubectlOk([
       "get",
@@ -341,7 +347,7 @@ describe("helm install, upgrade and uninstall", () => {
   });
 
   it("uninstalls: namespaced and cluster-scoped objects go, the CRD stays", async () => {
-    await helmOk(["uninstall", release, "--namespace", ns, "--wait", "--timeout", "60s"]);
+    await helmOk(["uninstall", release, "--namespace", ns, "--wait", "--timeout", "60s"], { major });
     const left = await kubectl(["get", "deployment,serviceaccount,role,rolebinding", "-n", ns, "-o", "name"]);
     expect(left.stdout).not.toContain(fullname);
     const clusterRole = await kubectl(["get", "clusterrole,clusterrolebinding", fullname, "-o", "name"]);
