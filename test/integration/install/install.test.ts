@@ -60,6 +60,25 @@ describe.each(HELM_MAJORS)("helm %i install, upgrade and uninstall", (major) => 
     sa = fullname;
   });
 
+  // `helm install` or `helm upgrade`, waiting for the release. The CRD may already exist (applied
+  // by other tests, or a previous release that kept it), so the release takes it over.
+  const releaseWithWait = (verb: "install" | "upgrade", extra: string[]) =>
+    helmOk(
+      [
+        verb,
+        release,
+        chartDir,
+        "--namespace",
+        ns,
+        "--take-ownership",
+        "--wait",
+        "--timeout",
+        "120s",
+        ...extra,
+      ],
+      { major },
+    );
+
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--wait", "--timeout", "60s"], { major });
     await deleteNamespace(ns);
@@ -67,23 +86,10 @@ describe.each(HELM_MAJORS)("helm %i install, upgrade and uninstall", (major) => 
   });
 
   it("installs: CRD (taking it over when it exists), RBAC, Deployment admitted under PSS restricted", async () => {
-    const out = await helmOk(
-      [
-        "install",
-        release,
-        chartDir,
-        "--namespace",
-        ns,
-        // The CRD may already exist (applied by other tests, or a previous release that kept it).
-        "--take-ownership",
-        "--wait",
-        "--timeout",
-        "120s",
-        ...(external ? ["--set", "replicaCount=0"] : []),
-        ...imageArgs(),
-      ],
-      { major },
-    );
+    const out = await releaseWithWait("install", [
+      ...(external ? ["--set", "replicaCount=0"] : []),
+      ...imageArgs(),
+    ]);
     expect(out).toContain("STATUS: deployed");
     expect(out).toContain("container-instances-operator 0.1.0 is installed");
     await kubectlOk([
@@ -300,27 +306,15 @@ describe.each(HELM_MAJORS)("helm %i install, upgrade and uninstall", (major) => 
   });
 
   it("upgrades: new settings reach the Deployment, the CRD stays Established", async () => {
-    const out = await helmOk(
-      [
-        "upgrade",
-        release,
-        chartDir,
-        "--namespace",
-        ns,
-        "--take-ownership",
-        "--wait",
-        "--timeout",
-        "120s",
-        "--reuse-values",
-        "--set",
-        "config.runtimeClass=",
-        "--set",
-        "config.dnsZone=apps.example.org",
-        "--set",
-        "serviceAccount.annotations.upgraded=yes",
-      ],
-      { major },
-    );
+    const out = await releaseWithWait("upgrade", [
+      "--reuse-values",
+      "--set",
+      "config.runtimeClass=",
+      "--set",
+      "config.dnsZone=apps.example.org",
+      "--set",
+      "serviceAccount.annotations.upgraded=yes",
+    ]);
     expect(out).toContain("REVISION: 2");
     const args = await kubectlOk([
       "get",
