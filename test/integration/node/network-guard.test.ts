@@ -6,23 +6,9 @@ import { describe, expect, it } from "vitest";
 import { repoRoot, usingExternalCluster } from "../env.js";
 import { kubectlOk, run } from "../harness.js";
 import { realNode, realNodeTitle } from "../plane.js";
+import { overlaps } from "./support.js";
 
 const node = realNode;
-
-/** IPv4 CIDR as [first address, last address] in 32-bit integers. */
-function range(cidr: string): [number, number] {
-  const [ip = "", bits = "32"] = cidr.split("/");
-  const base = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const size = 2 ** (32 - Number(bits));
-  const first = base - (base % size);
-  return [first, first + size - 1];
-}
-
-function overlaps(a: string, b: string): boolean {
-  const [a0, a1] = range(a);
-  const [b0, b1] = range(b);
-  return a0 <= b1 && b0 <= a1;
-}
 
 async function host(command: string, args: string[]): Promise<string> {
   const r = await run(command, args);

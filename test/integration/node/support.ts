@@ -92,3 +92,19 @@ export async function httpGet(url: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** IPv4 CIDR as [first address, last address] in 32-bit integers. */
+function range(cidr: string): [number, number] {
+  const [ip = "", bits = "32"] = cidr.split("/");
+  const base = ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = base - (base % size);
+  return [first, first + size - 1];
+}
+
+/** Whether two IPv4 CIDRs share an address (`a.b.c.d/32` for one address). */
+export function overlaps(a: string, b: string): boolean {
+  const [a0, a1] = range(a);
+  const [b0, b1] = range(b);
+  return a0 <= b1 && b0 <= a1;
+}
