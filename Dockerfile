@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 # container-instances-operator: `make image` builds it, `make e2e-kind` builds and loads it into kind.
 # Three stages: compile TypeScript with the dev dependencies, install the production dependencies
-# alone, then copy both onto distroless Node.js 22 (no shell, no package manager, uid 65532).
+# alone, then copy both onto distroless Node.js 24 (no shell, no package manager, uid 65532): the
+# major that .node-version pins for every test (test/unit/node-version.test.ts keeps them equal).
 # The build stages use Debian (glibc) like the distroless runtime, so any native module matches.
 
-ARG NODE_IMAGE=node:22-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12:nonroot
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src

@@ -1,7 +1,10 @@
 # container-instances-operator. `make help` lists the targets.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# Everything runs on the Node.js pinned in .node-version (hack/nodejs.sh installs it once, from the
+# npm registry, into a cache outside the repository), whatever Node the machine has.
+NODE_BIN := $(shell hack/nodejs.sh bindir)
+export PATH := $(CURDIR)/node_modules/.bin:$(NODE_BIN):$(PATH)
 
 KUBECONFIG_LOCAL := $(CURDIR)/.local/kubeconfig
 
@@ -9,7 +12,14 @@ KUBECONFIG_LOCAL := $(CURDIR)/.local/kubeconfig
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-node_modules/.installed: package.json package-lock.json
+$(NODE_BIN)/node: .node-version hack/nodejs.sh
+	hack/nodejs.sh install >/dev/null
+
+.PHONY: nodejs
+nodejs: $(NODE_BIN)/node ## Install the pinned Node.js (.node-version) when missing
+
+# Installed again when the pinned Node changes, so npm and any install script ran on it.
+node_modules/.installed: package.json package-lock.json .node-version | $(NODE_BIN)/node
 	npm ci --no-audit --no-fund
 	@touch $@
 

@@ -157,6 +157,20 @@ export function resourcePath(resource: ResourceRef, namespace?: string): string 
   return `${groupVersion}${scope}/${resource.plural}`;
 }
 
+/**
+ * client-node's `Watch`, made to leave dead-watch detection to the informer. client-node 2 aborts a
+ * watch after 30 s without a byte (its private `requestTimeoutMs`), while the API server sends an
+ * idle watch a BOOKMARK only about once a minute: every quiet watch would end in an error and a
+ * backoff (test/integration/runtime/informer.test.ts shows both). The informer's own silence
+ * timer is the one that restarts a dead watch, so client-node's is moved past it.
+ * test/unit/runtime/informer.test.ts fails if a client-node release renames the field.
+ */
+export function patientWatch(kc: KubeConfig, silenceTimeoutMs: number): Watch {
+  const watch = new Watch(kc);
+  Reflect.set(watch, "requestTimeoutMs", silenceTimeoutMs + 60_000);
+  return watch;
+}
+
 /** The watch timeout to ask of the server: 5 to 10 min, spread like client-go's so watches do not end together. */
 export function watchTimeoutSeconds(random: () => number): number {
   return Math.floor(300 * (1 + random()));
@@ -206,11 +220,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     const client = options.client ?? new KubeClient(options.kubeConfig);
     this.listFn =
       options.list ?? ((query) => client.getPath<KubernetesListObject<T>>(this.path, { ...query }));
-    this.watchSource = options.watchSource ?? new Watch(options.kubeConfig);
+    this.silenceTimeoutMs = options.silenceTimeoutMs ?? 5 * 60_000;
+    this.watchSource = options.watchSource ?? patientWatch(options.kubeConfig, this.silenceTimeoutMs);
     this.indexers = new Map(Object.entries(options.indexers ?? {}));
     for (const name of this.indexers.keys()) this.indices.set(name, new Map());
     this.random = options.random ?? Math.random;
-    this.silenceTimeoutMs = options.silenceTimeoutMs ?? 5 * 60_000;
     this.resyncIntervalMs = options.resyncIntervalMs ?? 10 * 60_000;
   }
 

@@ -1,30 +1,36 @@
-// One keep-alive HTTPS agent per API server for request/response calls. @kubernetes/client-node
-// 1.4 builds a new agent in applySecurityAuthentication for every request, so every request
-// parses the CA, certificate and key again and does a full TLS handshake: measured (make bench),
-// over half the operator's CPU while converging groups, and most of its native memory. Watches keep
-// their own agents (client-node's Watch destroys its agent's sockets when a watch is aborted).
-import { Agent } from "node:https";
+// One keep-alive connection pool per API server for request/response calls. @kubernetes/client-node
+// (1.4 with an https.Agent, 2.0 with an undici Agent) builds a new agent in
+// applySecurityAuthentication for every request, so every request opens a new TCP connection and
+// does a full TLS handshake: in 1.4, measured by make bench, over half the operator's CPU while
+// converging groups. test/integration/runtime/connections.test.ts shows that 2.0 still does it.
+// Watches keep their own connections (client-node's Watch aborts its request to stop a watch).
 import type { KubeConfig, RequestContext, SecurityAuthentication } from "@kubernetes/client-node";
 
-/** Sockets kept per API server; the client-side rate limiter keeps far fewer requests in flight. */
-const MAX_SOCKETS = 64;
+type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
 
 /**
  * The kubeconfig's authentication (headers, tokens, exec plugins, client certificates), with the
- * per-request agent it makes replaced by one shared keep-alive agent built from the same TLS
- * options. Exec-plugin and token credentials are still applied per request, as headers.
+ * per-request dispatcher it makes replaced by the first one it made, which keeps its connections
+ * alive. Exec-plugin and token credentials are still applied per request, as headers; the TLS
+ * material (CA, client certificate) is the kubeconfig's at the first request.
  */
 export function keepAliveAuthentication(kc: KubeConfig): SecurityAuthentication {
-  let shared: Agent | undefined;
+  let shared: Dispatcher | undefined;
   return {
     getName: () => "keep-alive kubeconfig",
     async applySecurityAuthentication(context: RequestContext): Promise<void> {
       await kc.applySecurityAuthentication(context);
-      const agent = context.getAgent();
-      // Proxies and plain HTTP keep client-node's agent.
-      if (!(agent instanceof Agent) || agent.constructor !== Agent) return;
-      shared ??= new Agent({ ...agent.options, keepAlive: true, maxSockets: MAX_SOCKETS });
-      context.setAgent(shared);
+      // Proxied clusters keep client-node's dispatcher; plain HTTP gets none (undici's global).
+      if (kc.getCurrentCluster()?.proxyUrl) return;
+      const fresh = context.getDispatcher();
+      if (!fresh) return;
+      if (!shared) {
+        shared = fresh;
+        return;
+      }
+      context.setDispatcher(shared);
+      // Never used: it has no connection to close, only its bookkeeping to drop.
+      void fresh.close().catch(() => {});
     },
   };
 }

@@ -170,7 +170,12 @@ describe.skipIf(!node)(realNodeTitle("a group's lifecycle on the real node"), ()
         async () => (podCgroupExists(third) ? undefined : true),
         { timeoutMs: 60_000 },
       );
-      expect((await kubectl(["-n", file.ns, "get", "pod", name])).code).not.toBe(0);
+      // The kubelet removes the cgroup before it confirms the Pod's deletion to the API server.
+      await eventually(
+        "the last Pod to go",
+        async () => ((await kubectl(["-n", file.ns, "get", "pod", name])).code !== 0 ? true : undefined),
+        { timeoutMs: 60_000 },
+      );
     },
   );
 

@@ -159,6 +159,26 @@ describe("ResilientInformer against the API server", () => {
     });
   });
 
+  it("keeps a quiet watch open past client-node's 30 s inactivity cut, which ends a bare Watch", async () => {
+    // Both watch the same quiet namespace at once: the bare Watch shows the problem, the informer the fix.
+    const ended: Promise<{ err: unknown; afterMs: number }> = new Promise((resolve) => {
+      const start = Date.now();
+      void new Watch(kc).watch(
+        `/api/v1/namespaces/${namespace}/configmaps`,
+        { labelSelector: "runtime-test/nothing-has-this", allowWatchBookmarks: true, timeoutSeconds: 600 },
+        () => {},
+        (err) => resolve({ err, afterMs: Date.now() - start }),
+      );
+    });
+    const { restarts } = await startInformer();
+    const bare = await ended;
+    expect(bare.err).toMatchObject({ name: "TimeoutError" });
+    expect(bare.afterMs).toBeLessThan(60_000);
+    // The informer's watch started after the bare one; give it the same 30 s and a margin.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(restarts).toEqual([]);
+  }, 90_000);
+
   it("fires onDelete for a delete the watch missed when it re-lists", async () => {
     await client.apply(configMap("to-miss", true, "1"), { fieldManager: FIELD_MANAGER });
     const watch = new TamperableWatch(kc);

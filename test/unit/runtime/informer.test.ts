@@ -3,12 +3,14 @@ import {
   KubeConfig,
   type KubernetesListObject,
   type V1ConfigMap,
+  Watch,
 } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   type InformerHandlers,
   jitteredBackoffMs,
   type ListQuery,
+  patientWatch,
   ResilientInformer,
   type RestartReason,
   resourcePath,
@@ -50,6 +52,21 @@ describe("watchTimeoutSeconds", () => {
   it("spreads watch timeouts between 5 and 10 minutes", () => {
     expect(watchTimeoutSeconds(() => 0)).toBe(300);
     expect(watchTimeoutSeconds(() => 0.999)).toBe(599);
+  });
+});
+
+describe("patientWatch", () => {
+  it("moves client-node's inactivity timeout past the informer's silence timeout", () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: "c", server: "https://127.0.0.1:6443" }],
+      users: [{ name: "u" }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    // The private field it sets: a client-node release that renames it must fail here.
+    expect(Reflect.get(new Watch(kc), "requestTimeoutMs")).toBe(30_000);
+    expect(Reflect.get(patientWatch(kc, 300_000), "requestTimeoutMs")).toBe(360_000);
   });
 });
 
