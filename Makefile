@@ -65,6 +65,10 @@ test-integration: deps tools ## Integration tests on TEST_KUBECONFIG, or on the 
 .PHONY: test
 test: lint typecheck test-unit test-integration ## The whole suite: lint, types, unit and integration
 
+.PHONY: test-matrix
+test-matrix: deps ## The integration suite on each Kubernetes version in test/tools/kubernetes/ (KUBE_VERSIONS="1.35 1.37": some)
+	hack/test-matrix.sh
+
 .PHONY: run
 run: deps build cluster-up ## Start the local plane, install the CRD and run the operator against it
 	hack/run.sh

@@ -73,23 +73,10 @@ git_libs() {
   awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' <<<"$out" | LC_ALL=C sort -u
 }
 
-# pause_src: Kubernetes' pause.c from the k8s.io/kubernetes module the plane pins.
-kube_version() {
-  awk '$1 !~ "^//" { for (i = 1; i < NF; i++) if ($i == "k8s.io/kubernetes" && $(i+1) ~ /^v[0-9]/) { print $(i+1); exit } }' \
-    "$root/test/tools/kubernetes/go.mod"
-}
+# pause_dir: Kubernetes' pause.c, from the k8s.io/kubernetes module the plane pins.
 pause_dir() {
-  local ver dir
-  ver=$(kube_version)
-  [ -n "$ver" ] || die "no k8s.io/kubernetes version in test/tools/kubernetes/go.mod"
-  dir=$(go env GOMODCACHE 2>/dev/null)/k8s.io/kubernetes@$ver/build/pause
-  if [ ! -f "$dir/linux/pause.c" ]; then
-    echo "images: downloading k8s.io/kubernetes $ver for pause.c" >&2
-    # In the tools module, whose go.sum already holds the module's checksum.
-    (cd "$root/test/tools/kubernetes" && GOFLAGS=-mod=mod go mod download k8s.io/kubernetes) >&2 ||
-      die "cannot download k8s.io/kubernetes $ver"
-    dir=$(go env GOMODCACHE)/k8s.io/kubernetes@$ver/build/pause
-  fi
+  local dir
+  dir=$("$tools" moddir kubernetes)/build/pause || die "cannot download the pinned k8s.io/kubernetes for pause.c"
   [ -f "$dir/linux/pause.c" ] || die "no $dir/linux/pause.c"
   echo "$dir"
 }
@@ -103,7 +90,7 @@ tool_binary() {
 tool_name() { case $1 in metallb-controller) echo metallb ;; *) echo "$1" ;; esac; }
 
 # pause_version: upstream's -DVERSION, v$(TAG)-$(REV), where REV is the release tag.
-pause_version() { echo "v$(awk '$1 == "TAG" && $2 == "?=" { print $3; exit }' "$1/Makefile")-$(kube_version)"; }
+pause_version() { echo "v$(awk '$1 == "TAG" && $2 == "?=" { print $3; exit }' "$1/Makefile")-$("$tools" version kubernetes)"; }
 
 # inputs SHORT: everything the image is made from; its hash is the cache key.
 inputs() {

@@ -8,11 +8,38 @@
 #   hack/tools.sh version NAME print the pinned version of NAME's main module
 #   hack/tools.sh moddir NAME  print where the Go module cache holds NAME's main module (its
 #                              manifests), downloading it when missing
+#   hack/tools.sh kube-versions  print the Kubernetes minors the plane can be built at, oldest first
+#
+# KUBE_VERSION=1.36 (a minor under test/tools/kubernetes/) picks the Kubernetes that `kubernetes`
+# means: the plane's components, kubectl, and the real node's kubelet and kube-proxy. Default: the
+# newest.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
 tools=(kubernetes etcd kwok helm helm4 containerd gvisor metallb local-path-provisioner)
+
+kube_versions() {
+  find "$root/test/tools/kubernetes" -mindepth 1 -maxdepth 1 -type d -name '1.*' -printf '%f\n' | sort -V
+}
+
+# kube_minor: the Kubernetes minor that `kubernetes` means (KUBE_VERSION, else the newest).
+kube_minor() {
+  local want=${KUBE_VERSION:-$(kube_versions | tail -1)}
+  if [ ! -f "$root/test/tools/kubernetes/$want/go.mod" ]; then
+    echo "tools: KUBE_VERSION=$want is not one of the Kubernetes versions in test/tools/kubernetes/ ($(kube_versions | paste -sd' ')); add one with test/tools/kubernetes/gen-gomod.sh" >&2
+    return 1
+  fi
+  echo "$want"
+}
+
+# tooldir NAME: the Go module that builds NAME.
+tooldir() {
+  local minor
+  if [ "$1" != kubernetes ]; then echo "$root/test/tools/$1"; return; fi
+  minor=$(kube_minor) || return 1
+  echo "$root/test/tools/kubernetes/$minor"
+}
 
 # module NAME: the tool's main module.
 module() {
@@ -32,26 +59,30 @@ module() {
 
 # version NAME: the pinned version of the tool's main module, read from its go.mod.
 version() {
-  local mod
+  local mod dir
   mod=$(module "$1")
+  dir=$(tooldir "$1") || return 1
   awk -v mod="$mod" '$1 !~ "^//" { for (i = 1; i < NF; i++) if ($i == mod && $(i+1) ~ /^v[0-9]/) { print $(i+1); exit } }' \
-    "$root/test/tools/$1/go.mod"
+    "$dir/go.mod"
 }
 
 # recipe NAME: the lines of build_one below that build NAME.
 recipe() { sed -n "/^      $1)\$/,/;;/p" "${BASH_SOURCE[0]}"; }
 
 bindir() {
-  local name=$1 sum
+  local name=$1 sum dir ver
+  # Checked here, not inside $(...), where bash drops set -e.
+  dir=$(tooldir "$name") || return 1
+  ver=$(version "$name") || return 1
   # The recipe (this script's build step for the tool) is part of the key, so adding a binary
   # to a tool's build never reuses an entry that lacks it.
-  sum=$( { find "$root/test/tools/$name" -type f | LC_ALL=C sort | xargs cat; recipe "$name"; } | sha256sum | cut -c1-12)
-  echo "$cache/tools/$name-$(version "$name")-$sum/bin"
+  sum=$( { find "$dir" -type f | LC_ALL=C sort | xargs cat; recipe "$name"; } | sha256sum | cut -c1-12)
+  echo "$cache/tools/$name-$ver-$sum/bin"
 }
 
 build_one() {
   local name=$1 dir out ver tmp
-  dir=$root/test/tools/$name
+  dir=$(tooldir "$name")
   out=$(bindir "$name")
   [ -f "$out/.complete" ] && return 0
   ver=$(version "$name")
@@ -77,11 +108,12 @@ build_one() {
       etcd)
         go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" . ;;
       kwok)
-        local ld="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$ver -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$(version kubernetes)"
+        # The newest Kubernetes whatever KUBE_VERSION says: one kwok build serves every plane.
+        local ld="-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$ver -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=$(KUBE_VERSION='' version kubernetes)"
         go build -trimpath -ldflags "$ld" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok
         go build -trimpath -ldflags "$ld" -o "$tmp/kwokctl" sigs.k8s.io/kwok/cmd/kwokctl ;;
       helm)
-        local kv; kv=$(version kubernetes); local kminor=${kv#v1.}; kminor=${kminor%%.*}
+        local kv; kv=$(KUBE_VERSION='' version kubernetes); local kminor=${kv#v1.}; kminor=${kminor%%.*}
         local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$ver -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kminor -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kminor"
         go build -trimpath -ldflags "$ld" -o "$tmp/helm" helm.sh/helm/v3/cmd/helm ;;
       helm4)
@@ -128,8 +160,9 @@ case ${1:-build} in
   build) for t in "${@:2}"; do build_one "$t"; done; [ $# -le 1 ] && for t in "${tools[@]}"; do build_one "$t"; done; true ;;
   bindir) bindir "$2" ;;
   version) version "$2" ;;
+  kube-versions) kube_versions ;;
   moddir)
-    (cd "$root/test/tools/$2" && GOFLAGS=-mod=mod go mod download "$(module "$2")" &&
+    (cd "$(tooldir "$2")" && GOFLAGS=-mod=mod go mod download "$(module "$2")" &&
       GOFLAGS=-mod=mod go list -m -f '{{.Dir}}' "$(module "$2")") ;;
-  *) echo "usage: $0 build [NAME...] | bindir NAME | version NAME | moddir NAME" >&2; exit 2 ;;
+  *) echo "usage: $0 build [NAME...] | bindir NAME | version NAME | moddir NAME | kube-versions" >&2; exit 2 ;;
 esac

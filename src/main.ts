@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
-import { CRD_NAME, GROUP, PLURAL, VERSION } from "./api/constants.js";
+import { CRD_NAME, GROUP, OLDEST_TESTED_KUBERNETES, PLURAL, VERSION } from "./api/constants.js";
 import { parseOperatorSettings, renderSettings, type Settings, settingSpecs } from "./config.js";
 import { ContainerGroupController } from "./controller/controller.js";
 import { errorCode, errorMessage, KubeClient } from "./runtime/apply.js";
@@ -12,6 +12,7 @@ import { LeaderElector } from "./runtime/leader-election.js";
 import { createLogger, type Logger } from "./runtime/logger.js";
 import { createMetrics } from "./runtime/metrics.js";
 import { TokenBucketRateLimiter } from "./runtime/rate-limiter.js";
+import { olderServerWarning, type ServerVersion } from "./runtime/server-version.js";
 import { renderHelp, wantsHelp } from "./runtime/settings.js";
 
 const PROGRAM = "container-instances-operator";
@@ -45,6 +46,11 @@ async function checkApi(client: KubeClient, kc: KubeConfig, log: Logger): Promis
     log.error(`cannot use the Kubernetes API at ${server}: ${errorMessage(e)}; ${hint}`);
     process.exit(1);
   }
+  // Older servers are not refused (a field they lack is dropped or rejected, per object), only named.
+  const version = await client.getPath<ServerVersion>("/version").catch(() => undefined);
+  const warning = version && olderServerWarning(version, OLDEST_TESTED_KUBERNETES);
+  if (warning) log.warn(warning);
+  else if (version) log.info("Kubernetes API", { server, version: version.gitVersion });
 }
 
 async function main(): Promise<void> {

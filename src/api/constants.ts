@@ -22,3 +22,11 @@ export const GROUP_LABEL = `${GROUP}/group`;
 
 /** `az container restart`: a new value recreates the group's Pod. */
 export const RESTARTED_AT_ANNOTATION = `${GROUP}/restartedAt`;
+
+/**
+ * The oldest Kubernetes minor the operator is tested on (make test-matrix). Chart.yaml's
+ * kubeVersion and the CRD's KUBE_VERSION_ANNOTATION say the same (a unit test keeps them equal).
+ */
+export const OLDEST_TESTED_KUBERNETES = { major: 1, minor: 35 } as const;
+/** On the CRD: the Kubernetes versions it is tested on, as a semver range like Chart.yaml's. */
+export const KUBE_VERSION_ANNOTATION = `${GROUP}/kube-version`;

@@ -1,9 +1,11 @@
 // Proves the test cluster is a real one: scheduling, extended resources, garbage collection and
 // admission all come from the real control plane, not from us.
+import { execFileSync } from "node:child_process";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { usingExternalCluster } from "../env.js";
-import { createNamespace, deleteNamespace, eventually, loadKubeConfig } from "../harness.js";
+import { repoRoot, usingExternalCluster } from "../env.js";
+import { createNamespace, deleteNamespace, eventually, kubectlOk, loadKubeConfig } from "../harness.js";
+import { realNode } from "../plane.js";
 
 const kc = loadKubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -136,5 +138,23 @@ describe.skipIf(usingExternalCluster())("the local control plane", () => {
     const term = p.status?.containerStatuses?.[0]?.state?.terminated;
     expect(term?.exitCode).toBe(3);
     expect(term?.startedAt).toBeDefined();
+  });
+
+  // The version matrix (make test-matrix): KUBE_VERSION picks the build, and the whole plane,
+  // the real node's kubelet and kubectl included, must be that build.
+  it("runs the Kubernetes that hack/tools.sh pins for KUBE_VERSION, on every component", async () => {
+    const pinned = execFileSync(`${repoRoot}/hack/tools.sh`, ["version", "kubernetes"], {
+      encoding: "utf8",
+    }).trim();
+    const versions = JSON.parse(await kubectlOk(["version", "-o", "json"])) as {
+      clientVersion: { gitVersion: string };
+      serverVersion: { gitVersion: string };
+    };
+    expect(versions.serverVersion.gitVersion).toBe(pinned);
+    expect(versions.clientVersion.gitVersion).toBe(pinned);
+    if (realNode) {
+      const node = await core.readNode({ name: realNode.node });
+      expect(node.status?.nodeInfo?.kubeletVersion).toBe(pinned);
+    }
   });
 });
