@@ -2,8 +2,11 @@
 // ContainerGroups. Wiring only: flags to commands, results to stdout, errors to stderr with exit
 // code 1 (exec: the remote process's exit code).
 import { Command, Option } from "@commander-js/extra-typings";
+import { AciImportError, CreateFlagError } from "../aci/errors.js";
+import { splitShellWords } from "../aci/shell-words.js";
 import { errorCode, errorMessage } from "../runtime/apply.js";
 import { attach } from "./commands/attach.js";
+import { create, exportCommand, importCommand } from "./commands/documents.js";
 import { exec } from "./commands/exec.js";
 import { remove, restart, start, stop } from "./commands/lifecycle.js";
 import { logs } from "./commands/logs.js";
@@ -48,6 +51,80 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
       clearTimeout(timer);
     }
   };
+
+  const number = (flag: string) => (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new UsageError(`${flag} ${value}: expected a number`);
+    return n;
+  };
+  const numbers = (flag: string) => (value: string, previous: number[] | undefined) => [
+    ...(previous ?? []),
+    number(flag)(value),
+  ];
+  program
+    .command("create")
+    .description("Create a container group from az container create's flags, or from an ACI YAML file (-f); again on the same name, update it")
+    .argument("[name]", "the group's name (az's -n; here -n is the namespace, as in kubectl)")
+    .option("--name <name>", "the group's name, as az's --name")
+    .option("-f, --file <file>", "an ACI YAML file (az container create -f), or - for stdin")
+    .option("--image <image>", "the container image")
+    .option("--cpu <cores>", "cores (default 1)", number("--cpu"))
+    .option("--memory <GB>", "memory in GB (default 1.5)", number("--memory"))
+    .option("--ports <ports...>", "ports to open (default 80)", numbers("--ports"))
+    .option("--protocol <protocol>", "TCP or UDP")
+    .option("--ip-address <type>", "Public or Private")
+    .option("--dns-name-label <label>", "the DNS name label (implies --ip-address Public)")
+    .option("-e, --environment-variables <KEY=VALUE...>", "environment variables")
+    .option("--secure-environment-variables <KEY=VALUE...>", "secure environment variables (kept in a Secret)")
+    .option("--command-line <line>", "the command to run, split like a shell")
+    .option("--restart-policy <policy>", "Always, OnFailure or Never (default Always)")
+    .option("--os-type <os>", "Linux or Windows (default Linux)")
+    .option("--registry-login-server <server>", "the private registry's server")
+    .option("--registry-username <user>", "the registry user")
+    .option("--registry-password <password>", "the registry password (kept in a Secret)")
+    .option("--azure-file-volume-share-name <name>", "an Azure Files share to mount")
+    .option("--azure-file-volume-account-name <name>", "its storage account")
+    .option("--azure-file-volume-account-key <key>", "its storage account key (kept in a Secret)")
+    .option("--azure-file-volume-mount-path <path>", "where to mount it")
+    .option("--gitrepo-url <url>", "a git repository to clone into a volume")
+    .option("--gitrepo-dir <dir>", "the directory to clone into (default .)")
+    .option("--gitrepo-revision <revision>", "the commit, branch or tag")
+    .option("--gitrepo-mount-path <path>", "where to mount the clone")
+    .option("--secrets <NAME=CONTENT...>", "secret files")
+    .option("--secrets-mount-path <path>", "where to mount the secret files")
+    .option("--zone <zone>", "the availability zone")
+    .option("--priority <priority>", "Regular or Spot")
+    .option("--sku <sku>", "Standard, Dedicated or Confidential")
+    .action(async (positional, opts, cmd) => {
+      const flags = globals(cmd);
+      if (positional && opts.name && positional !== opts.name) {
+        throw new UsageError(`the name is given twice (${positional} and --name ${opts.name}): pass one`);
+      }
+      const { name, ...createFlags } = opts;
+      write(await create(openSession(flags), positional ?? name, { image: "", ...createFlags }, (t) => process.stderr.write(t)));
+    });
+
+  program
+    .command("import")
+    .description("Convert ACI YAML files, ARM templates or REST bodies to ContainerGroups: print them, or --apply")
+    .requiredOption("-f, --file <file>", "the document, or - for stdin")
+    .option("-p, --parameter <NAME=VALUE...>", "an ARM template parameter's value (default: its defaultValue)")
+    .option("--apply", "apply the groups instead of printing them (all are checked by the API server first)")
+    .action(async (opts, cmd) => {
+      const flags = globals(cmd);
+      const session = opts.apply || !flags.namespace ? safeSession(flags) : undefined;
+      const namespace = session?.namespace ?? flags.namespace ?? "default";
+      write(await importCommand(session, namespace, opts, outputFormat(flags.output), (t) => process.stderr.write(t)));
+    });
+
+  program
+    .command("export")
+    .description("Print a group as the ACI YAML document az container export writes (secure values left out)")
+    .argument("<name>")
+    .action(async (name, _opts, cmd) => {
+      const flags = globals(cmd);
+      write(await timed(flags, exportCommand(openSession(flags), name, outputFormat(flags.output))));
+    });
 
   program
     .command("show")
@@ -127,7 +204,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
       if (opts.execCommand && command.length > 0) {
         throw new UsageError("pass the command either as --exec-command or after --, not both");
       }
-      const argv = opts.execCommand ? opts.execCommand.split(" ") : command;
+      const argv = opts.execCommand ? splitShellWords(opts.execCommand, "--exec-command") : command;
       setExitCode(await exec(openSession(globals(cmd)), name, argv, opts));
     });
 
@@ -157,9 +234,20 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   return program;
 }
 
+/** import without --apply needs no cluster: the kubeconfig only says the default namespace. */
+function safeSession(flags: GlobalFlags) {
+  try {
+    return openSession(flags);
+  } catch (e) {
+    if (flags.allNamespaces || !(e instanceof UsageError)) throw e;
+    return undefined;
+  }
+}
+
 /** The message a user sees for a failure: the API server's words, or what was wrong with the call. */
 export function failureMessage(e: unknown): string {
-  if (e instanceof UsageError || e instanceof NotFoundError) return e.message;
+  if (e instanceof UsageError || e instanceof NotFoundError || e instanceof CreateFlagError) return e.message;
+  if (e instanceof AciImportError) return `the document cannot be imported: ${e.message}`;
   const code = errorCode(e);
   if (code === 401) return `the API server refused the credentials (HTTP 401): ${errorMessage(e)}`;
   if (code === 403) return `forbidden (HTTP 403): ${errorMessage(e)}`;
