@@ -63,7 +63,9 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
   ];
   program
     .command("create")
-    .description("Create a container group from az container create's flags, or from an ACI YAML file (-f); again on the same name, update it")
+    .description(
+      "Create a container group from az container create's flags, or from an ACI YAML file (-f); again on the same name, update it",
+    )
     .argument("[name]", "the group's name (az's -n; here -n is the namespace, as in kubectl)")
     .option("--name <name>", "the group's name, as az's --name")
     .option("-f, --file <file>", "an ACI YAML file (az container create -f), or - for stdin")
@@ -75,7 +77,10 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--ip-address <type>", "Public or Private")
     .option("--dns-name-label <label>", "the DNS name label (implies --ip-address Public)")
     .option("-e, --environment-variables <KEY=VALUE...>", "environment variables")
-    .option("--secure-environment-variables <KEY=VALUE...>", "secure environment variables (kept in a Secret)")
+    .option(
+      "--secure-environment-variables <KEY=VALUE...>",
+      "secure environment variables (kept in a Secret)",
+    )
     .option("--command-line <line>", "the command to run, split like a shell")
     .option("--restart-policy <policy>", "Always, OnFailure or Never (default Always)")
     .option("--os-type <os>", "Linux or Windows (default Linux)")
@@ -101,20 +106,33 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
         throw new UsageError(`the name is given twice (${positional} and --name ${opts.name}): pass one`);
       }
       const { name, ...createFlags } = opts;
-      write(await create(openSession(flags), positional ?? name, { image: "", ...createFlags }, (t) => process.stderr.write(t)));
+      write(
+        await create(openSession(flags), positional ?? name, { image: "", ...createFlags }, (t) =>
+          process.stderr.write(t),
+        ),
+      );
     });
 
   program
     .command("import")
-    .description("Convert ACI YAML files, ARM templates or REST bodies to ContainerGroups: print them, or --apply")
+    .description(
+      "Convert ACI YAML files, ARM templates or REST bodies to ContainerGroups: print them, or --apply",
+    )
     .requiredOption("-f, --file <file>", "the document, or - for stdin")
-    .option("-p, --parameter <NAME=VALUE...>", "an ARM template parameter's value (default: its defaultValue)")
+    .option(
+      "-p, --parameter <NAME=VALUE...>",
+      "an ARM template parameter's value (default: its defaultValue)",
+    )
     .option("--apply", "apply the groups instead of printing them (all are checked by the API server first)")
     .action(async (opts, cmd) => {
       const flags = globals(cmd);
       const session = opts.apply || !flags.namespace ? safeSession(flags) : undefined;
       const namespace = session?.namespace ?? flags.namespace ?? "default";
-      write(await importCommand(session, namespace, opts, outputFormat(flags.output), (t) => process.stderr.write(t)));
+      write(
+        await importCommand(session, namespace, opts, outputFormat(flags.output), (t) =>
+          process.stderr.write(t),
+        ),
+      );
     });
 
   program

@@ -3,10 +3,10 @@
 // update, as users of az do (there is no `az container update`): a server-side apply.
 import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
-import type { ContainerGroup } from "../../api/types.js";
 import { type CreateFlags, groupFromCreateFlags } from "../../aci/create-flags.js";
 import { exportAciYaml } from "../../aci/export.js";
 import { type ImportResult, importAciDocument } from "../../aci/import.js";
+import type { ContainerGroup } from "../../api/types.js";
 import { getGroup } from "../groups.js";
 import { type OutputFormat, serialize } from "../output.js";
 import { type Session, UsageError } from "../session.js";
@@ -94,7 +94,8 @@ export async function create(
     warn(importReport(result));
     groups = result.groups;
   } else {
-    if (!name) throw new UsageError("create needs the group's name (-n NAME, or as the first argument), or -f FILE");
+    if (!name)
+      throw new UsageError("create needs the group's name (-n NAME, or as the first argument), or -f FILE");
     if (!flags.image) throw new UsageError("create needs --image (or -f FILE)");
     groups = [groupFromCreateFlags(name, flags, session.namespace)];
   }
