@@ -98,7 +98,8 @@ export function exportAciYaml(group: ContainerGroup, options: ExportOptions = {}
 
 /** The exported document as YAML text. */
 export function exportAciYamlString(group: ContainerGroup, options: ExportOptions = {}): string {
-  return stringify(exportAciYaml(group, options));
+  // YAML 1.1, as az and the importer read it: strings such as "." or "yes" come out quoted.
+  return stringify(exportAciYaml(group, options), { version: "1.1" });
 }
 
 /** The extension fields a group uses (paths in the spec): what `extensions: "drop"` leaves out. */

@@ -107,8 +107,10 @@ function parseDocument(text: string, source: string | undefined): Record<string,
     }
   } else {
     try {
-      // YAML 1.1, as az reads these files (PyYAML): an unquoted 2019-12-01 is a date there too.
-      value = parseYaml(text, { version: "1.1" });
+      // YAML 1.2 with 1.1's timestamps: az (PyYAML) reads an unquoted 2019-12-01 as a date, and
+      // so does this; the rest of 1.1 (a bare `.` as NaN, `yes` as true) stays out, so a document
+      // written by any YAML library reads back as written. fields.boolean() accepts yes/no.
+      value = parseYaml(text, { customTags: ["timestamp"] });
     } catch (error) {
       throw new AciImportError("", `${where}not valid YAML: ${(error as Error).message.split("\n")[0]}`);
     }
