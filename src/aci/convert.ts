@@ -140,33 +140,29 @@ function labelName(ctx: ImportContext, path: string, value: unknown, what: strin
   return label;
 }
 
-function convertContainer(
+/**
+ * What containers and init containers share, read from `raw`; `extra` adds the fields only one of
+ * them has, before the unread fields are reported.
+ */
+function convertContainerLike<T extends InitContainer>(
   ctx: ImportContext,
   raw: unknown,
   path: string,
-  volumeNames: Map<string, string>,
-  secrets: string,
-): Container {
+  what: string,
+  names: { volumes: Map<string, string>; secrets: string },
+  extra: (p: Fields, container: InitContainer) => T,
+): T {
   const outer = Fields.of(raw, path);
-  const name = labelName(ctx, outer.at("name"), outer.get("name"), "container");
+  const name = labelName(ctx, outer.at("name"), outer.get("name"), what);
   const p = outer.object("properties");
-  const container: Container = {
-    name,
-    image: requiredText(p.at("image"), p.get("image")),
-    resources: convertResources(p.object("resources")),
-  };
+  const base: InitContainer = { name, image: requiredText(p.at("image"), p.get("image")) };
+  const container = extra(p, base);
   const command = textList(p.at("command"), p.get("command"));
   if (command && command.length > 0) container.command = command;
-  const ports = p.list("ports").map((item) => convertPort(item.value, item.path));
-  if (ports.length > 0) container.ports = ports;
-  const env = convertEnv(ctx, p, name, secrets);
+  const env = convertEnv(ctx, p, name, names.secrets);
   if (env.length > 0) container.environmentVariables = env;
-  const mounts = convertMounts(ctx, p, volumeNames);
+  const mounts = convertMounts(ctx, p, names.volumes);
   if (mounts.length > 0) container.volumeMounts = mounts;
-  const liveness = p.get("livenessProbe");
-  if (!isEmpty(liveness)) container.livenessProbe = convertProbe(p.object("livenessProbe"));
-  const readiness = p.get("readinessProbe");
-  if (!isEmpty(readiness)) container.readinessProbe = convertProbe(p.object("readinessProbe"));
   const securityContext = convertSecurityContext(ctx, p);
   if (securityContext) container.securityContext = securityContext;
   p.skip(...READ_ONLY);
@@ -176,6 +172,25 @@ function convertContainer(
   return container;
 }
 
+function convertContainer(
+  ctx: ImportContext,
+  raw: unknown,
+  path: string,
+  volumeNames: Map<string, string>,
+  secrets: string,
+): Container {
+  return convertContainerLike(ctx, raw, path, "container", { volumes: volumeNames, secrets }, (p, base) => {
+    const container: Container = { ...base, resources: convertResources(p.object("resources")) };
+    const ports = p.list("ports").map((item) => convertPort(item.value, item.path));
+    if (ports.length > 0) container.ports = ports;
+    const liveness = p.get("livenessProbe");
+    if (!isEmpty(liveness)) container.livenessProbe = convertProbe(p.object("livenessProbe"));
+    const readiness = p.get("readinessProbe");
+    if (!isEmpty(readiness)) container.readinessProbe = convertProbe(p.object("readinessProbe"));
+    return container;
+  });
+}
+
 function convertInitContainer(
   ctx: ImportContext,
   raw: unknown,
@@ -183,23 +198,14 @@ function convertInitContainer(
   volumeNames: Map<string, string>,
   secrets: string,
 ): InitContainer {
-  const outer = Fields.of(raw, path);
-  const name = labelName(ctx, outer.at("name"), outer.get("name"), "init container");
-  const p = outer.object("properties");
-  const container: InitContainer = { name, image: requiredText(p.at("image"), p.get("image")) };
-  const command = textList(p.at("command"), p.get("command"));
-  if (command && command.length > 0) container.command = command;
-  const env = convertEnv(ctx, p, name, secrets);
-  if (env.length > 0) container.environmentVariables = env;
-  const mounts = convertMounts(ctx, p, volumeNames);
-  if (mounts.length > 0) container.volumeMounts = mounts;
-  const securityContext = convertSecurityContext(ctx, p);
-  if (securityContext) container.securityContext = securityContext;
-  p.skip(...READ_ONLY);
-  reportUnread(ctx, p);
-  outer.skip(...READ_ONLY);
-  reportUnread(ctx, outer);
-  return container;
+  return convertContainerLike(
+    ctx,
+    raw,
+    path,
+    "init container",
+    { volumes: volumeNames, secrets },
+    (_p, base) => base,
+  );
 }
 
 function convertResources(resources: Fields): ResourceRequirements {

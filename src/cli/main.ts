@@ -13,8 +13,8 @@ import { logs } from "./commands/logs.js";
 import { list, show } from "./commands/show.js";
 import { usage } from "./commands/usage.js";
 import { NotFoundError } from "./groups.js";
-import { OUTPUT_FORMATS, outputFormat } from "./output.js";
-import { type GlobalFlags, openSession, parseRequestTimeout, UsageError } from "./session.js";
+import { OUTPUT_FORMATS, type OutputFormat, outputFormat } from "./output.js";
+import { type GlobalFlags, openSession, parseRequestTimeout, type Session, UsageError } from "./session.js";
 
 export function buildProgram(write: (text: string) => void, setExitCode: (code: number) => void) {
   const program = new Command("kubectl cg")
@@ -50,6 +50,15 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     } finally {
       clearTimeout(timer);
     }
+  };
+
+  /** A command that answers at once: a session from the flags, its text on stdout, timed. */
+  const answer = async (
+    cmd: { optsWithGlobals(): object },
+    work: (session: Session, format: OutputFormat) => Promise<string>,
+  ): Promise<void> => {
+    const flags = globals(cmd);
+    write(await timed(flags, work(openSession(flags), outputFormat(flags.output))));
   };
 
   const number = (flag: string) => (value: string) => {
@@ -139,28 +148,19 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .command("export")
     .description("Print a group as the ACI YAML document az container export writes (secure values left out)")
     .argument("<name>")
-    .action(async (name, _opts, cmd) => {
-      const flags = globals(cmd);
-      write(await timed(flags, exportCommand(openSession(flags), name, outputFormat(flags.output))));
-    });
+    .action((name, _opts, cmd) => answer(cmd, (session, format) => exportCommand(session, name, format)));
 
   program
     .command("show")
     .description("Show a container group: state, IP, containers, conditions, usage (az container show)")
     .argument("<name>")
-    .action(async (name, _opts, cmd) => {
-      const flags = globals(cmd);
-      write(await timed(flags, show(openSession(flags), name, outputFormat(flags.output))));
-    });
+    .action((name, _opts, cmd) => answer(cmd, (session, format) => show(session, name, format)));
 
   program
     .command("list")
     .alias("ls")
     .description("List container groups (az container list)")
-    .action(async (_opts, cmd) => {
-      const flags = globals(cmd);
-      write(await timed(flags, list(openSession(flags), outputFormat(flags.output))));
-    });
+    .action((_opts, cmd) => answer(cmd, (session, format) => list(session, format)));
 
   program
     .command("delete")
@@ -189,10 +189,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
       .command(verb)
       .description(description)
       .argument("<name>")
-      .action(async (name, _opts, cmd) => {
-        const flags = globals(cmd);
-        write(await timed(flags, run(openSession(flags), name)));
-      });
+      .action((name, _opts, cmd) => answer(cmd, (session) => run(session, name)));
   }
 
   program
@@ -244,10 +241,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--price-per-gb-second <price>", "price one GB-second of memory")
     .option("--price-per-gpu-second <price>", "price one GPU-second")
     .option("--currency <code>", "the currency the prices are in, for the header")
-    .action(async (name, opts, cmd) => {
-      const flags = globals(cmd);
-      write(await timed(flags, usage(openSession(flags), name, opts, outputFormat(flags.output))));
-    });
+    .action((name, opts, cmd) => answer(cmd, (session, format) => usage(session, name, opts, format)));
 
   return program;
 }

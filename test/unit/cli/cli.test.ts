@@ -8,6 +8,7 @@ import { pickContainer } from "../../../src/cli/groups.js";
 import { age, outputFormat, table } from "../../../src/cli/output.js";
 import { parseRequestTimeout, UsageError } from "../../../src/cli/session.js";
 import { ZERO_USAGE } from "../../../src/status/index.js";
+import { aContainer, aGroup } from "../fixtures.js";
 
 function group(
   name: string,
@@ -15,24 +16,7 @@ function group(
   containers: string[],
   status: ContainerGroup["status"] = {},
 ): ContainerGroup {
-  return {
-    apiVersion: "containerinstances.dev/v1alpha1",
-    kind: "ContainerGroup",
-    metadata: { name, namespace, creationTimestamp: new Date("2026-12-02T10:00:00Z") },
-    spec: {
-      osType: "Linux",
-      sku: "Standard",
-      priority: "Regular",
-      restartPolicy: "Always",
-      stopped: false,
-      containers: containers.map((c) => ({
-        name: c,
-        image: "busybox",
-        resources: { requests: { cpu: 1, memoryInGB: 1.5 } },
-      })),
-    } as ContainerGroup["spec"],
-    status,
-  };
+  return aGroup({ containers: containers.map((c) => aContainer({ name: c })) }, { name, namespace, status });
 }
 
 describe("output", () => {
@@ -70,7 +54,7 @@ describe("output", () => {
       ipAddress: { ip: "10.0.0.7" },
       resources: { cpu: 1, memoryInGB: 1.5, gpuCount: 0 },
     });
-    const now = new Date("2026-12-02T10:00:30Z");
+    const now = new Date("2026-05-01T09:00:30Z"); // 30 s after aGroup's creationTimestamp
     expect(listTable([g], false, now)).toBe(
       "NAME   STATE     IP         FQDN     CPU   MEMORY(GB)   GPU   AGE\nweb    Running   10.0.0.7   <none>   1     1.5          0     30s\n",
     );
