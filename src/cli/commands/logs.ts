@@ -55,6 +55,15 @@ export async function logs(session: Session, name: string, flags: LogsFlags, out
       `containergroup "${name}" has no running instance (state ${group.status?.state ?? "unknown"}${group.spec.stopped ? ", stopped" : ""}): nothing has logged yet`,
     );
   }
+  const started = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+  ].some((s) => s.name === container && (s.state?.running || s.state?.terminated || s.lastState?.terminated));
+  if (!started) {
+    throw new UsageError(
+      `container "${container}" of "${name}" has not started yet (state ${group.status?.state ?? "Pending"}): kubectl cg attach ${name} waits for it and then streams its output`,
+    );
+  }
   if (options.previous) {
     const view = [...(group.status?.containers ?? []), ...(group.status?.initContainers ?? [])].find(
       (c) => c.name === container,
