@@ -29,8 +29,7 @@ export function buildProgram(write: (text: string) => void, setExitCode: (code: 
     .option("--user <name>", "the kubeconfig user to use")
     .option("--request-timeout <duration>", "give up on a request after this long (30s, 2m; 0: never)")
     .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS))
-    .showHelpAfterError("(run with -h for usage)")
-    .configureOutput({ outputError: (text, w) => w(text) });
+    .showHelpAfterError("(run with -h for usage)");
 
   const globals = (cmd: { optsWithGlobals(): object }): GlobalFlags & { output?: string } =>
     cmd.optsWithGlobals() as GlobalFlags & { output?: string };
