@@ -143,6 +143,9 @@ function replacementReason(
  * user changed it or asked for a restart (either changes the spec hash).
  */
 function isFinishedForGood(group: ContainerGroup, pod: V1Pod, desired: V1Pod): boolean {
+  // Starting a stopped group is a new deployment of the same configuration (az container start),
+  // whatever its last Pod did: stopping a Never group ends its Pod Failed (exit 143, SIGTERM).
+  if (group.status?.state === "Stopped") return false;
   if (specHashOf(pod) !== specHashOf(desired)) return false;
   const phase = pod.status?.phase;
   const policy = group.spec.restartPolicy ?? "Always";
