@@ -14,6 +14,7 @@ import { createMetrics } from "./runtime/metrics.js";
 import { TokenBucketRateLimiter } from "./runtime/rate-limiter.js";
 import { olderServerWarning, type ServerVersion } from "./runtime/server-version.js";
 import { renderHelp, wantsHelp } from "./runtime/settings.js";
+import { identifyAs, userAgent } from "./runtime/user-agent.js";
 
 const PROGRAM = "container-instances-operator";
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const identity = process.env.POD_NAME || `${hostname()}-${randomBytes(3).toString("hex")}`;
   const log = createLogger({ level: settings.logLevel, defaultMeta: { instance: identity } });
   const metrics = createMetrics();
-  const kc = loadKubeConfig(settings, log);
+  const kc = identifyAs(loadKubeConfig(settings, log), userAgent(PROGRAM));
   // 0 turns the client-side limit off (the API server's priority and fairness still applies).
   const limits = { qps: settings.kubeApiQps || Number.POSITIVE_INFINITY, burst: settings.kubeApiBurst };
   const rateLimiter = new TokenBucketRateLimiter(limits);

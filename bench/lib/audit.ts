@@ -1,5 +1,5 @@
 // Counting writes from the API server's audit log (the plane's policy records every write with its
-// user agent): the operator's client sends "node-fetch/...", kube-controller-manager's controllers
+// user agent): the operator's client sends "container-instances-operator/...", kube-controller-manager's controllers
 // "kube-controller-manager/<version> ... /<controller>", this harness "cio-bench/...".
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 
@@ -19,7 +19,7 @@ export interface AuditEntry {
   completed: number;
 }
 
-export const OPERATOR_AGENT = /^node-fetch\//;
+export const OPERATOR_AGENT = /^container-instances-operator\//;
 export const REPLICASET_AGENT = /^kube-controller-manager\/.*\/replicaset-controller$/;
 
 function parseTime(s: string): number {

@@ -1,6 +1,6 @@
 // The benchmark's own API client: plain HTTPS with the kubeconfig's client certificate and a user
 // agent of its own ("cio-bench"), so the audit log tells the harness's writes apart from the
-// operator's (client-node sends "node-fetch/1.0") and kube-controller-manager's. The same client
+// operator's ("container-instances-operator/<version>", src/runtime/user-agent.ts) and kube-controller-manager's. The same client
 // creates groups and ReplicaSets, so both sides of every comparison get the same creator.
 import { readFileSync } from "node:fs";
 import { Agent, request as httpsRequest } from "node:https";

@@ -3,6 +3,7 @@
 // -n, else the context's, else "default".
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../runtime/apply.js";
+import { identifyAs, userAgent } from "../runtime/user-agent.js";
 
 /** The flags every subcommand takes, as kubectl passes them through to a plugin. */
 export interface GlobalFlags {
@@ -79,7 +80,7 @@ export function loadKubeConfig(flags: GlobalFlags): KubeConfig {
 }
 
 export function openSession(flags: GlobalFlags): Session {
-  const kubeConfig = loadKubeConfig(flags);
+  const kubeConfig = identifyAs(loadKubeConfig(flags), userAgent("kubectl-container-group"));
   if (flags.requestTimeout) parseRequestTimeout(flags.requestTimeout); // validated; applied per call below
   const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   return {

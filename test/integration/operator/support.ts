@@ -192,10 +192,11 @@ export async function simulateExit(namespace: string, pod: string, exitCode: num
 // ---------------------------------------------------------------------------------------------
 // Counting writes. The local plane's API server logs every create, update, patch and delete (test/
 // cluster/audit-policy.yaml) with its user agent. The operator and kubectl share the admin
-// identity, so writes are told apart by user agent: client-node 1.4 sends node-fetch's.
+// identity, so writes are told apart by user agent: the operator names itself
+// (src/runtime/user-agent.ts), kubectl too.
 
 export const AUDIT_LOG = `${repoRoot}/.local/kwok/clusters/cio/logs/audit.log`;
-export const OPERATOR_USER_AGENT = /^node-fetch\//;
+export const OPERATOR_USER_AGENT = /^container-instances-operator\//;
 const WRITE_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 
 export interface AuditEntry {
