@@ -103,6 +103,7 @@ class Bench {
   async startOperator(label: string, args: string[], preload = env.operatorImport): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       port: await freePort(),
+      metricsPort: await freePort(),
       kubeconfig: this.plane.kubeconfig,
       args: ["--log-level=warn", ...args],
       ...(preload ? { nodeArgs: ["--import", join(ROOT, preload)] } : {}),

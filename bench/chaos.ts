@@ -115,6 +115,7 @@ class Chaos {
   async start(label: string, args: string[], kubeconfig = this.plane.kubeconfig): Promise<OperatorProcess> {
     const op = new OperatorProcess({
       port: await freePort(),
+      metricsPort: await freePort(),
       kubeconfig,
       dist,
       args: ["--log-level=info", "--runtime-class=kata", ...args],

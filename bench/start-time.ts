@@ -146,6 +146,7 @@ export async function measureStartTimes(
   const base = `http://${realNode.nodeIp}:${arrivals.port}`;
   const operator = new OperatorProcess({
     port: await freePort(),
+    metricsPort: await freePort(),
     kubeconfig: KUBECONFIG,
     dist,
     logFile: join(ROOT, ".local", "bench-start", `operator-${runtimeClass}.log`),

@@ -17,7 +17,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CIO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/container-instances-operator}
-tools=(kubernetes etcd kwok helm helm4 containerd gvisor metallb local-path-provisioner)
+tools=(kubernetes etcd kwok helm helm4 containerd gvisor metallb local-path-provisioner lua)
 
 kube_versions() {
   find "$root/test/tools/kubernetes" -mindepth 1 -maxdepth 1 -type d -name '1.*' -printf '%f\n' | sort -V
@@ -53,6 +53,7 @@ module() {
     gvisor) echo gvisor.dev/gvisor ;;
     metallb) echo go.universe.tf/metallb ;;
     local-path-provisioner) echo github.com/rancher/local-path-provisioner ;;
+    lua) echo github.com/yuin/gopher-lua ;;
     *) echo "tools: unknown tool $1" >&2; return 1 ;;
   esac
 }
@@ -146,6 +147,9 @@ build_one() {
         go build -trimpath -ldflags "-s -w" -o "$tmp/controller" go.universe.tf/metallb/controller ;;
       local-path-provisioner)
         go build -trimpath -ldflags "-s -w" -o "$tmp/local-path-provisioner" github.com/rancher/local-path-provisioner ;;
+      lua)
+        # Argo CD's health-script runner (test/tools/lua/main.go), for docs/argocd.md's test.
+        go build -trimpath -ldflags "-s -w" -o "$tmp/lua-health" . ;;
     esac
   )
   chmod 755 "$tmp"

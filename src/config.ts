@@ -5,6 +5,7 @@ import {
   defaultSettings,
   type GpuSkuSettings,
   type OperatorSettings,
+  POD_SECURITY_MODES,
   type PoolSettings,
 } from "./render/settings.js";
 import { LOG_LEVELS } from "./runtime/logger.js";
@@ -47,6 +48,27 @@ function json<T extends z.ZodType>(schema: T) {
 
 const intervalSeconds = z.coerce.number().int().positive();
 
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A comma list of namespaces (kubebuilder's WATCH_NAMESPACE convention): entries trimmed, empty
+ * ones and duplicates dropped, each a DNS-1123 label. The value stays a string, normalized to
+ * `a,b` ("" for every namespace), so the chart's flag and the default keep one form;
+ * `watchNamespaces()` splits it.
+ */
+const namespaceList = z.string().transform((text, ctx) => {
+  const entries = [...new Set(text.split(",").map((entry) => entry.trim()))].filter((e) => e !== "");
+  for (const entry of entries) {
+    if (entry.length > 63 || !DNS_1123_LABEL.test(entry)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `entry "${entry}" is not a namespace name (a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); give namespaces separated by commas, or nothing for every namespace`,
+      });
+    }
+  }
+  return entries.join(",");
+});
+
 export const settingSpecs = defineSettings([
   // Connection and scale.
   setting({
@@ -59,9 +81,10 @@ export const settingSpecs = defineSettings([
   setting({
     name: "watch-namespace",
     env: "WATCH_NAMESPACE",
-    schema: z.string(),
+    schema: namespaceList,
     default: "",
-    description: "Reconcile groups in this namespace only; empty: every namespace.",
+    description:
+      "Reconcile groups in these namespaces only, a comma list (a,b); empty: every namespace. With a list, nothing namespaced is read outside it.",
   }),
   setting({
     name: "workers",
@@ -157,14 +180,45 @@ export const settingSpecs = defineSettings([
     env: "HEALTH_PORT",
     schema: z.coerce.number().int().min(0).max(65535),
     default: 8081,
-    description: "Port for /healthz, /readyz and /metrics; 0 picks a free one.",
+    description: "Port for /healthz and /readyz (plain HTTP, for the kubelet's probes); 0 picks a free one.",
   }),
   setting({
     name: "health-bind-address",
     env: "HEALTH_BIND_ADDRESS",
     schema: z.string().min(1),
     default: "0.0.0.0",
-    description: "Address the health and metrics server listens on.",
+    description: "Address the health server listens on.",
+  }),
+  setting({
+    name: "metrics-port",
+    env: "METRICS_PORT",
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 8443,
+    description:
+      "Port for /metrics (HTTPS, authenticated, unless --metrics-secure=false); 0 picks a free one.",
+  }),
+  setting({
+    name: "metrics-bind-address",
+    env: "METRICS_BIND_ADDRESS",
+    schema: z.string().min(1),
+    default: "0.0.0.0",
+    description: "Address the metrics server listens on.",
+  }),
+  setting({
+    name: "metrics-secure",
+    env: "METRICS_SECURE",
+    schema: z.stringbool(),
+    default: true,
+    description:
+      "Serve /metrics over HTTPS (TLS 1.2+, HTTP/1.1) to callers whose bearer token passes a TokenReview and a SubjectAccessReview for get /metrics; false: plain HTTP to anyone who reaches the port.",
+  }),
+  setting({
+    name: "metrics-cert-dir",
+    env: "METRICS_CERT_DIR",
+    schema: z.string(),
+    default: "",
+    description:
+      "Directory with tls.crt and tls.key (a mounted kubernetes.io/tls Secret), reloaded when they change; empty: a self-signed certificate made at start.",
   }),
   setting({
     name: "log-level",
@@ -263,6 +317,14 @@ export const settingSpecs = defineSettings([
       "loadBalancerClass of Public groups' Services (immutable once set on a Service); empty: the cluster's default load balancer.",
   }),
   setting({
+    name: "pod-security",
+    env: "POD_SECURITY",
+    schema: z.enum(POD_SECURITY_MODES),
+    default: defaultSettings.podSecurity,
+    description:
+      "Pod Security Standards: restricted renders every Pod to pass the restricted level where the group asks nothing contrary (root images then need a runAsUser); off: the usual Pods (baseline); auto: restricted in namespaces labelled pod-security.kubernetes.io/enforce=restricted.",
+  }),
+  setting({
     name: "gpu-skus",
     env: "GPU_SKUS",
     schema: json(z.record(z.string(), gpuSku)).optional(),
@@ -288,6 +350,11 @@ export const settingSpecs = defineSettings([
 
 export type Settings = SettingsValues<typeof settingSpecs>;
 
+/** The watched namespaces of `--watch-namespace`; empty: every namespace. */
+export function watchNamespaces(s: Pick<Settings, "watchNamespace">): string[] {
+  return s.watchNamespace.split(",").filter((n) => n !== "");
+}
+
 export function parseOperatorSettings(argv: readonly string[], env: NodeJS.ProcessEnv) {
   return parseSettings(settingSpecs, argv, env);
 }
@@ -310,5 +377,6 @@ export function renderSettings(s: Settings): OperatorSettings {
     spot: (s.spotPool as PoolSettings | undefined) ?? defaultSettings.spot,
     fileShareDefaultStorageClass: s.fileShareStorageClass,
     loadBalancerClass: s.loadBalancerClass,
+    podSecurity: s.podSecurity,
   };
 }

@@ -3,14 +3,25 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import type { Registry } from "prom-client";
 import { CRD_NAME, GROUP, OLDEST_TESTED_KUBERNETES, PLURAL, VERSION } from "./api/constants.js";
-import { parseOperatorSettings, renderSettings, type Settings, settingSpecs } from "./config.js";
+import {
+  parseOperatorSettings,
+  renderSettings,
+  type Settings,
+  settingSpecs,
+  watchNamespaces,
+} from "./config.js";
 import { ContainerGroupController } from "./controller/controller.js";
+import { apiReviewer } from "./runtime/api-reviewer.js";
 import { errorCode, errorMessage, KubeClient } from "./runtime/apply.js";
 import { HealthServer } from "./runtime/health.js";
+import { resourcePath } from "./runtime/informer.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { createLogger, type Logger } from "./runtime/logger.js";
 import { createMetrics } from "./runtime/metrics.js";
+import { MetricsAccess } from "./runtime/metrics-auth.js";
+import { MetricsServer } from "./runtime/metrics-server.js";
 import { TokenBucketRateLimiter } from "./runtime/rate-limiter.js";
 import { olderServerWarning, type ServerVersion } from "./runtime/server-version.js";
 import { renderHelp, wantsHelp } from "./runtime/settings.js";
@@ -33,10 +44,13 @@ function loadKubeConfig(settings: Settings, log: Logger): KubeConfig {
 }
 
 /** Fails fast, with what to do, when the API server is unreachable or the CRD is not installed. */
-async function checkApi(client: KubeClient, kc: KubeConfig, log: Logger): Promise<void> {
+async function checkApi(client: KubeClient, kc: KubeConfig, log: Logger, namespace?: string): Promise<void> {
   const server = kc.getCurrentCluster()?.server ?? "(no cluster in the kubeconfig)";
   try {
-    await client.getPath(`/apis/${GROUP}/${VERSION}/${PLURAL}`, { limit: 1 });
+    // In a watched namespace when there are some: a namespaced install may not list cluster-wide.
+    await client.getPath(resourcePath({ group: GROUP, version: VERSION, plural: PLURAL }, namespace), {
+      limit: 1,
+    });
   } catch (e) {
     const hint =
       errorCode(e) === 404
@@ -52,6 +66,36 @@ async function checkApi(client: KubeClient, kc: KubeConfig, log: Logger): Promis
   const warning = version && olderServerWarning(version, OLDEST_TESTED_KUBERNETES);
   if (warning) log.warn(warning);
   else if (version) log.info("Kubernetes API", { server, version: version.gitVersion });
+}
+
+/** /metrics on its own port: authenticated HTTPS unless the settings ask for plain HTTP. */
+async function serveMetrics(settings: Settings, registry: Registry, kc: KubeConfig, log: Logger) {
+  // Its own client and budget: a scrape storm of bad tokens must not eat the reconciler's QPS.
+  const reviews = new KubeClient(kc, { rateLimiter: new TokenBucketRateLimiter({ qps: 10, burst: 20 }) });
+  const server = new MetricsServer({
+    registry,
+    secure: settings.metricsSecure,
+    ...(settings.metricsSecure ? { access: new MetricsAccess(apiReviewer(reviews)) } : {}),
+    certDir: settings.metricsCertDir,
+    selfSignedHosts: ["localhost", "127.0.0.1", ...(process.env.POD_IP ? [process.env.POD_IP] : [])],
+    onCertificateReloaded: (fingerprint) => log.info("metrics certificate reloaded", { fingerprint }),
+    onCertificateError: (error) =>
+      log.warn("metrics certificate not reloaded; serving the previous one", { error }),
+  });
+  try {
+    const port = await server.start(settings.metricsPort, settings.metricsBindAddress);
+    log.info("serving /metrics", {
+      port,
+      scheme: settings.metricsSecure ? "https" : "http",
+      certificate: settings.metricsCertDir || (settings.metricsSecure ? "self-signed" : "none"),
+    });
+  } catch (e) {
+    log.error(
+      `cannot serve /metrics: ${errorMessage(e)}; check --metrics-port and --metrics-cert-dir (tls.crt and tls.key, a matching pair)`,
+    );
+    process.exit(1);
+  }
+  return server;
 }
 
 async function main(): Promise<void> {
@@ -79,7 +123,8 @@ async function main(): Promise<void> {
   const client = new KubeClient(kc, { rateLimiter, metrics });
   const eventLimiter = new TokenBucketRateLimiter(limits);
   const eventClient = new KubeClient(kc, { rateLimiter: eventLimiter, metrics });
-  await checkApi(client, kc, log);
+  const namespaces = watchNamespaces(settings);
+  await checkApi(client, kc, log, namespaces[0]);
 
   const controller = new ContainerGroupController({
     kubeConfig: kc,
@@ -91,15 +136,16 @@ async function main(): Promise<void> {
     workers: settings.workers,
     usageIntervalSeconds: settings.usageIntervalSeconds,
     resyncIntervalMs: settings.resyncSeconds * 1000,
-    ...(settings.watchNamespace ? { namespace: settings.watchNamespace } : {}),
+    namespaces,
     operatorNamespace: settings.operatorNamespace,
     identity,
   });
 
-  const health = new HealthServer({ registry: metrics.registry });
+  const health = new HealthServer();
   health.addReadinessCheck("informers-synced", () => controller.caches.hasSynced());
   const port = await health.start(settings.healthPort, settings.healthBindAddress);
-  log.info("serving /healthz, /readyz and /metrics", { port });
+  log.info("serving /healthz and /readyz", { port });
+  const metricsServer = await serveMetrics(settings, metrics.registry, kc, log);
 
   let elector: LeaderElector | undefined;
   let stopping = false;
@@ -112,7 +158,7 @@ async function main(): Promise<void> {
       ?.release()
       .catch((e: unknown) => log.warn("could not release the lease", { error: errorMessage(e) }));
     await controller.stop();
-    await health.close();
+    await Promise.all([health.close(), metricsServer.close()]);
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -123,7 +169,7 @@ async function main(): Promise<void> {
 
   if (!settings.leaderElect) {
     controller.startWorkers();
-    log.info("reconciling", { workers: settings.workers, namespace: settings.watchNamespace || "(all)" });
+    log.info("reconciling", { workers: settings.workers, namespaces: namespaces.join(",") || "(all)" });
     return;
   }
   elector = new LeaderElector({

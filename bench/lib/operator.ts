@@ -35,8 +35,10 @@ export function freePort(): Promise<number> {
 }
 
 export interface OperatorOptions {
-  /** Health and metrics port (see freePort). */
+  /** Health port (see freePort). */
   port: number;
+  /** Metrics port, plain HTTP by explicit setting (the bench reads it without a token). */
+  metricsPort: number;
   kubeconfig: string;
   args?: string[];
   logFile: string;
@@ -70,6 +72,9 @@ export class OperatorProcess {
         `--kubeconfig=${options.kubeconfig}`,
         `--health-port=${options.port}`,
         "--health-bind-address=127.0.0.1",
+        `--metrics-port=${options.metricsPort}`,
+        "--metrics-bind-address=127.0.0.1",
+        "--metrics-secure=false",
         ...(options.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env }, cwd: ROOT },
@@ -132,7 +137,7 @@ export class OperatorProcess {
 
   async metrics(): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    const text = await fetch(`http://127.0.0.1:${this.port}/metrics`).then(
+    const text = await fetch(`http://127.0.0.1:${this.options.metricsPort}/metrics`).then(
       (r) => r.text(),
       () => "",
     );

@@ -1,5 +1,8 @@
-// The controller's view of the cluster: one informer per kind it reads. Children are selected by
-// the managed-by label, so the operator caches only what it made, never every Pod in the cluster.
+// The controller's view of the cluster: one informer per kind it reads (per watched namespace when
+// it watches a list of them). Children are selected by the managed-by label, so the operator caches
+// only what it made, never every Pod in the cluster. Namespaced kinds are read only inside the
+// watched namespaces; the cluster-scoped ones (PersistentVolumes, RuntimeClasses) may be refused in
+// a namespaced install, and then count as synced but unavailable (see `unavailable()`).
 import type {
   KubeConfig,
   KubernetesObject,
@@ -23,13 +26,14 @@ import {
   ResilientInformer,
   type RestartReason,
 } from "../runtime/informer.js";
+import { type InformerCache, informerForNamespaces } from "../runtime/multi-namespace-informer.js";
 
 export interface CacheOptions {
   kubeConfig: KubeConfig;
   client: KubeClient;
   rateLimiter?: RequestRateLimiter;
-  /** Watch groups and their children in this namespace only; undefined: all namespaces. */
-  namespace?: string;
+  /** Watch groups and their children in these namespaces only; undefined or empty: all namespaces. */
+  namespaces?: readonly string[];
   resyncIntervalMs: number;
   logger: LogSink;
   onRestart?: (resource: string, reason: RestartReason) => void;
@@ -83,19 +87,21 @@ export function dropLastApplied<T extends KubernetesObject>(obj: T): T {
 }
 
 type InformerLifecycle = Pick<
-  ResilientInformer<KubernetesObject>,
+  InformerCache<KubernetesObject>,
   "start" | "stop" | "waitForSync" | "hasSynced"
 >;
 
 export class Caches {
-  readonly groups: ResilientInformer<ContainerGroup & KubernetesObject>;
-  readonly pods: ResilientInformer<V1Pod>;
-  readonly services: ResilientInformer<V1Service>;
-  readonly secrets: ResilientInformer<V1Secret>;
-  readonly claims: ResilientInformer<V1PersistentVolumeClaim>;
-  readonly volumes: ResilientInformer<V1PersistentVolume>;
-  readonly networkPolicies: ResilientInformer<V1NetworkPolicy>;
-  readonly runtimeClasses: ResilientInformer<V1RuntimeClass>;
+  readonly groups: InformerCache<ContainerGroup & KubernetesObject>;
+  readonly pods: InformerCache<V1Pod>;
+  readonly services: InformerCache<V1Service>;
+  readonly secrets: InformerCache<V1Secret>;
+  readonly claims: InformerCache<V1PersistentVolumeClaim>;
+  /** Cluster-scoped; unavailable when the operator may not list PersistentVolumes. */
+  readonly volumes: InformerCache<V1PersistentVolume>;
+  readonly networkPolicies: InformerCache<V1NetworkPolicy>;
+  /** Cluster-scoped; unavailable when the operator may not list RuntimeClasses. */
+  readonly runtimeClasses: InformerCache<V1RuntimeClass>;
 
   constructor(o: CacheOptions) {
     const make = <T extends KubernetesObject>(
@@ -114,48 +120,48 @@ export class Caches {
         ...(o.onRestart ? { onRestart: (reason: RestartReason) => o.onRestart?.(name, reason) } : {}),
         ...extra,
       });
-    const ns = o.namespace ? { namespace: o.namespace } : {};
-    this.groups = make("containergroups", { group: GROUP, version: VERSION, plural: PLURAL }, ns);
-    this.pods = make<V1Pod>(
+    // One informer per watched namespace (client-node's and ours take one namespace or all), so that
+    // a Role per namespace suffices: nothing namespaced is ever listed across the cluster.
+    const namespaces = o.namespaces ?? [];
+    const namespaced = <T extends KubernetesObject>(
+      name: string,
+      resource: InformerOptions<T>["resource"],
+      extra: Partial<InformerOptions<T>> = {},
+    ): InformerCache<T> =>
+      informerForNamespaces<T>(namespaces, (namespace) =>
+        make<T>(name, resource, { ...(namespace ? { namespace } : {}), ...extra }),
+      );
+    const children = { labelSelector: managedBy, indexers: byGroup };
+    this.groups = namespaced("containergroups", { group: GROUP, version: VERSION, plural: PLURAL });
+    this.pods = namespaced<V1Pod>(
       "pods",
       { group: "", version: "v1", plural: "pods" },
-      {
-        ...ns,
-        labelSelector: managedBy,
-        indexers: byGroup,
-        transform: (pod) => slimPod(dropLastApplied(pod)),
-      },
+      { ...children, transform: (pod) => slimPod(dropLastApplied(pod)) },
     );
-    this.services = make(
-      "services",
-      { group: "", version: "v1", plural: "services" },
-      { ...ns, labelSelector: managedBy, indexers: byGroup },
-    );
-    this.secrets = make(
-      "secrets",
-      { group: "", version: "v1", plural: "secrets" },
-      { ...ns, labelSelector: managedBy, indexers: byGroup },
-    );
-    this.claims = make(
+    this.services = namespaced("services", { group: "", version: "v1", plural: "services" }, children);
+    this.secrets = namespaced("secrets", { group: "", version: "v1", plural: "secrets" }, children);
+    this.claims = namespaced(
       "persistentvolumeclaims",
       { group: "", version: "v1", plural: "persistentvolumeclaims" },
-      { ...ns, labelSelector: managedBy, indexers: byGroup },
+      children,
     );
+    this.networkPolicies = namespaced(
+      "networkpolicies",
+      { group: "networking.k8s.io", version: "v1", plural: "networkpolicies" },
+      children,
+    );
+    // Cluster-scoped: a namespaced install may leave them out. Refused, they count as synced (the
+    // operator gets ready) and unavailable; the groups that need them say so in their status.
     this.volumes = make(
       "persistentvolumes",
       { group: "", version: "v1", plural: "persistentvolumes" },
-      { labelSelector: managedBy, indexers: byGroup },
+      { ...children, forbiddenIsUnavailable: true },
     );
-    this.networkPolicies = make(
-      "networkpolicies",
-      { group: "networking.k8s.io", version: "v1", plural: "networkpolicies" },
-      { ...ns, labelSelector: managedBy, indexers: byGroup },
+    this.runtimeClasses = make(
+      "runtimeclasses",
+      { group: "node.k8s.io", version: "v1", plural: "runtimeclasses" },
+      { forbiddenIsUnavailable: true },
     );
-    this.runtimeClasses = make("runtimeclasses", {
-      group: "node.k8s.io",
-      version: "v1",
-      plural: "runtimeclasses",
-    });
   }
 
   /** The group's own Pod as cached; a Pod of the same name that another owner controls is not it. */

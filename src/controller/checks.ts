@@ -8,7 +8,12 @@ import type { ResolvedInputs } from "../render/secrets.js";
 import type { OperatorSettings } from "../render/settings.js";
 import type { KubeClient } from "../runtime/apply.js";
 import type { StatusProblem } from "../status/index.js";
-import { claimNotFound, runtimeClassNotFound, secretNotFound } from "../status/problems.js";
+import {
+  claimNotFound,
+  clusterReadDenied,
+  runtimeClassNotFound,
+  secretNotFound,
+} from "../status/problems.js";
 import type { Caches } from "./caches.js";
 
 /** Problems found in the caches alone: no API calls. */
@@ -19,8 +24,21 @@ export function clusterProblems(
 ): StatusProblem[] {
   const problems: StatusProblem[] = [];
   const rc = runtimeClassName(group, settings);
-  if (rc && !caches.runtimeClasses.get(undefined, rc)) {
+  // Without RuntimeClass read access (a namespaced install) the check is left to the API server,
+  // whose RuntimeClass admission refuses the Pod of a missing class: that too becomes
+  // RuntimeClassNotFound (pods.ts), one Pod create later.
+  if (rc && caches.runtimeClasses.unavailable() === undefined && !caches.runtimeClasses.get(undefined, rc)) {
     problems.push(runtimeClassNotFound(rc));
+  }
+  const shares = (group.spec.volumes ?? []).filter((v) => v.azureFile !== undefined).map((v) => v.name);
+  if (shares.length > 0 && caches.volumes.unavailable() !== undefined) {
+    problems.push(
+      clusterReadDenied(
+        `The group's Azure Files volumes (${shares.join(", ")}) need PersistentVolumes`,
+        "get, list, watch, create and delete persistentvolumes",
+        "rbac.clusterScope.persistentVolumes",
+      ),
+    );
   }
   problems.push(...duplicatePorts(group));
   return problems;

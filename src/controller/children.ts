@@ -6,7 +6,7 @@ import { FIELD_MANAGER, GROUP_LABEL } from "../api/constants.js";
 import type { ContainerGroup } from "../api/types.js";
 import { type DesiredChildren, isControlledBy, NAMESPACE_LABEL, VOLUME_LABEL } from "../render/index.js";
 import { errorCode, errorMessage, isConflict, isRbacDenial } from "../runtime/apply.js";
-import type { ResilientInformer } from "../runtime/informer.js";
+import type { InformerCache } from "../runtime/multi-namespace-informer.js";
 import type { StatusProblem } from "../status/index.js";
 import { childNameConflict } from "../status/problems.js";
 import { BY_GROUP } from "./caches.js";
@@ -83,7 +83,7 @@ function refusal(e: unknown, obj: KubernetesObject): StatusProblem | undefined {
 /** Deletes children of `kind` that the group controls but no longer wants. */
 async function prune<T extends KubernetesObject>(
   group: ContainerGroup,
-  informer: ResilientInformer<T>,
+  informer: InformerCache<T>,
   keep: readonly KubernetesObject[],
   deps: Deps,
 ): Promise<void> {
@@ -128,7 +128,10 @@ export async function ensureChildren(
   const problems: (StatusProblem | undefined)[] = [];
   for (const secret of desired.secrets)
     problems.push(await ensure(group, secret, caches.secrets.get(ns, name(secret)), false, deps));
-  for (const pv of desired.pvs)
+  // Without PersistentVolume access the group reports PermissionDenied (checks.ts): a create would
+  // only be refused, and that refusal, the operator's own RBAC, would fail the whole reconcile.
+  const volumesAllowed = caches.volumes.unavailable() === undefined;
+  for (const pv of volumesAllowed ? desired.pvs : [])
     problems.push(await ensure(group, pv, caches.volumes.get(undefined, name(pv)), true, deps));
   for (const pvc of desired.pvcs)
     problems.push(await ensure(group, pvc, caches.claims.get(ns, name(pvc)), true, deps));

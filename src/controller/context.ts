@@ -8,6 +8,7 @@ import type { EventRecorder } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Caches } from "./caches.js";
 import type { DnsClaims } from "./dns-claims.js";
+import type { PodSecurity } from "./pod-security.js";
 import type { PodTombstones } from "./tombstones.js";
 import type { WrittenStatuses } from "./written-status.js";
 
@@ -24,4 +25,6 @@ export interface ReconcilerDeps {
   written: WrittenStatuses;
   /** Cluster-wide claims on Unsecure DNS name labels. */
   dnsClaims: DnsClaims;
+  /** Namespaces' Pod Security levels (--pod-security=auto) and the slow retry of refused Pods. */
+  podSecurity: PodSecurity;
 }

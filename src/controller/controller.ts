@@ -6,16 +6,17 @@ import type { OperatorSettings } from "../render/settings.js";
 import type { KubeClient } from "../runtime/apply.js";
 import { errorMessage } from "../runtime/apply.js";
 import { EventRecorder } from "../runtime/events.js";
-import type { ResilientInformer } from "../runtime/informer.js";
 import { informerRestartsCounter } from "../runtime/informer.js";
 import type { Logger } from "../runtime/logger.js";
 import type { RuntimeMetrics } from "../runtime/metrics.js";
+import type { InformerCache } from "../runtime/multi-namespace-informer.js";
 import { runWorkers, WorkQueue } from "../runtime/workqueue.js";
 import { computeUsage } from "../status/index.js";
 import { Caches, groupKeyOf } from "./caches.js";
 import type { ReconcilerDeps } from "./context.js";
 import { DnsClaims } from "./dns-claims.js";
 import { registerGroupMetrics } from "./metrics.js";
+import { PodSecurity } from "./pod-security.js";
 import { reconcile } from "./reconciler.js";
 import { PodTombstones } from "./tombstones.js";
 import { WrittenStatuses } from "./written-status.js";
@@ -36,8 +37,8 @@ export interface ControllerOptions {
   workers: number;
   usageIntervalSeconds: number;
   resyncIntervalMs: number;
-  /** Reconcile groups in this namespace only. */
-  namespace?: string;
+  /** Reconcile groups in these namespaces only (one informer each); undefined or empty: all. */
+  namespaces?: readonly string[];
   /** The operator's own namespace: where its cluster-wide DNS name claims live. Default "default". */
   operatorNamespace?: string;
   /** This replica's name, for Events' reportingInstance. */
@@ -50,6 +51,7 @@ export interface ControllerOptions {
 export class ContainerGroupController {
   readonly caches: Caches;
   readonly dnsClaims: DnsClaims;
+  readonly podSecurity: PodSecurity;
   readonly queue: WorkQueue;
   private readonly deps: ReconcilerDeps;
   private readonly options: ControllerOptions;
@@ -62,7 +64,7 @@ export class ContainerGroupController {
     this.caches = new Caches({
       kubeConfig: options.kubeConfig,
       client: options.client,
-      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       resyncIntervalMs: options.resyncIntervalMs,
       logger: log,
       onRestart: (resource, reason) => restarts.inc({ resource, reason }),
@@ -74,6 +76,14 @@ export class ContainerGroupController {
       resyncIntervalMs: options.resyncIntervalMs,
       logger: log,
       onRestart: (reason) => restarts.inc({ resource: "leases", reason }),
+    });
+    this.podSecurity = new PodSecurity({
+      kubeConfig: options.kubeConfig,
+      client: options.client,
+      mode: options.settings.podSecurity,
+      resyncIntervalMs: options.resyncIntervalMs,
+      logger: log,
+      onRestart: (reason) => restarts.inc({ resource: "namespaces", reason }),
     });
     this.queue = new WorkQueue({
       name: CONTROLLER_NAME,
@@ -96,6 +106,7 @@ export class ContainerGroupController {
       tombstones: new PodTombstones(),
       written: new WrittenStatuses(),
       dnsClaims: this.dnsClaims,
+      podSecurity: this.podSecurity,
     };
     registerGroupMetrics(
       options.metrics.registry,
@@ -135,13 +146,13 @@ export class ContainerGroupController {
       const key = groupKeyOf(child);
       if (key) queue.add(key);
     };
-    const children: ResilientInformer<KubernetesObject>[] = [
+    const children: InformerCache<KubernetesObject>[] = [
       caches.services,
       caches.secrets,
       caches.claims,
       caches.volumes,
       caches.networkPolicies,
-    ] as unknown as ResilientInformer<KubernetesObject>[];
+    ] as unknown as InformerCache<KubernetesObject>[];
     for (const informer of children) {
       informer.addHandlers({
         onAdd: enqueueOwner,
@@ -162,6 +173,11 @@ export class ContainerGroupController {
       for (const group of caches.groups.list()) enqueueGroup(group);
     };
     caches.runtimeClasses.addHandlers({ onAdd: everyGroup, onDelete: everyGroup });
+    // A namespace's Pod Security level decides what its groups' Pods look like and whether
+    // admission takes them: a changed enforce label retries its refused groups at once.
+    this.podSecurity.onLevelChange((namespace) => {
+      for (const group of caches.groups.list(namespace)) enqueueGroup(group);
+    });
     // A released DNS name claim (its holder deleted, renamed or gone) wakes the groups waiting for
     // that name at once, whichever operator or namespace held it; backoff retries are the fallback.
     this.dnsClaims.informer.addHandlers({
@@ -191,7 +207,12 @@ export class ContainerGroupController {
   async startCaches(signal?: AbortSignal): Promise<void> {
     this.caches.start();
     this.dnsClaims.start();
-    await Promise.all([this.caches.waitForSync(signal), this.dnsClaims.waitForSync(signal)]);
+    this.podSecurity.start();
+    await Promise.all([
+      this.caches.waitForSync(signal),
+      this.dnsClaims.waitForSync(signal),
+      this.podSecurity.waitForSync(signal),
+    ]);
   }
 
   /** Starts the workers (call once the caches are synced and, with leader election, once leading). */
@@ -216,6 +237,6 @@ export class ContainerGroupController {
     await this.queue.shutDownWithDrain();
     await this.workers;
     await this.deps.recorder.flush();
-    await Promise.all([this.caches.stop(), this.dnsClaims.stop()]);
+    await Promise.all([this.caches.stop(), this.dnsClaims.stop(), this.podSecurity.stop()]);
   }
 }

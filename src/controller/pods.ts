@@ -6,7 +6,7 @@ import type { ContainerGroup } from "../api/types.js";
 import { isControlledBy, podName } from "../render/index.js";
 import { errorCode, errorMessage, isConflict, isRbacDenial } from "../runtime/apply.js";
 import type { StatusProblem } from "../status/index.js";
-import { childNameConflict, quotaExceeded } from "../status/problems.js";
+import { childNameConflict, podSecurityViolation, quotaExceeded } from "../status/problems.js";
 import type { ReconcilerDeps } from "./context.js";
 
 /** Creates the Pod; returns a problem when the cluster refuses it for a reason the user must fix. */
@@ -50,6 +50,8 @@ export function podProblemOf(e: unknown): StatusProblem | undefined {
   if (code === 403 && /exceeded quota|forbidden: failed quota/i.test(message)) {
     return quotaExceeded(message);
   }
+  // Before the RuntimeClass test: the violation's words may name a container "runtimeclass".
+  if (code === 403 && /violates PodSecurity/.test(message)) return podSecurityViolation(message);
   if (code === 403 && /RuntimeClass/i.test(message)) {
     return {
       reason: "RuntimeClassNotFound",

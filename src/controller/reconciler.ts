@@ -34,6 +34,7 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
     // Gone: its namespaced children go with it through their ownerReferences.
     deps.tombstones.forget(key);
     deps.written.forget(key);
+    deps.podSecurity.retries.forget(key);
     return {};
   }
   const group = deps.written.overlay(key, cached);
@@ -50,12 +51,15 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
   // claim it reports DNSNameLabelConflict, gets no Pod, and its Service asks external-dns for nothing.
   const dns = await deps.dnsClaims.ensure(group, deps);
   if (dns.problem) problems.push(dns.problem);
-  const desired = renderChildren(group, deps.settings, resolved);
+  // --pod-security=auto: the namespace's enforce label decides (the same settings otherwise).
+  const renderSettings = await deps.podSecurity.settingsFor(namespace, deps.settings);
+  const desired = renderChildren(group, renderSettings, resolved);
   if (!dns.held) await deps.dnsClaims.withholdHostname(group, desired.service, deps);
   problems.push(...(await ensureChildren(group, desired, deps)));
 
   const now = deps.now();
   const podForStatus = await reconcilePod(group, desired, problems, now, deps);
+  deps.podSecurity.explain(namespace, problems);
   const service = desired.service
     ? deps.caches.services.get(namespace, desired.service.metadata?.name ?? "")
     : undefined;
@@ -70,7 +74,15 @@ export async function reconcile(key: string, deps: ReconcilerDeps): Promise<Reco
     }
   }
 
-  if (problems.length > 0) return { requeue: true };
+  if (problems.length > 0) {
+    // A refusal only a change can lift (Pod Security) is asked again slowly, not on the fast
+    // backoff: the group's or its namespace's change wakes it at once anyway.
+    if (problems.every((p) => p.slowRetry)) {
+      return { requeueAfter: deps.podSecurity.retries.next(key, group.metadata.generation ?? 0) };
+    }
+    return { requeue: true };
+  }
+  deps.podSecurity.retries.forget(key);
   if (next.state === "Running" && deps.usageIntervalSeconds > 0) {
     return { requeueAfter: deps.usageIntervalSeconds * 1000 };
   }

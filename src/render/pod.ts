@@ -323,6 +323,84 @@ export function podSpecHash(group: ContainerGroup, pod: V1Pod): string {
   ).slice(0, 16);
 }
 
+/**
+ * The user the gitRepo init container runs as under `restricted`, unless a container that mounts
+ * the volume names its own: distroless's `nonroot`. Git images run as root by default, which
+ * `runAsNonRoot` refuses; the emptyDir it clones into is writable by every user.
+ */
+export const GIT_REPO_NONROOT_UID = 65532;
+
+/** The runAsUser of the first container that mounts the volume and names a non-root user. */
+function gitRepoUser(group: ContainerGroup, volume: string): number {
+  for (const container of group.spec.containers ?? []) {
+    const uid = container.securityContext?.runAsUser;
+    const mounts = (container.volumeMounts ?? []).some((mount) => mount.name === volume);
+    if (mounts && uid !== undefined && uid > 0) return uid;
+  }
+  return GIT_REPO_NONROOT_UID;
+}
+
+/**
+ * A container made to pass `restricted` where its group asks nothing contrary: no privilege
+ * escalation unless asked, `runAsNonRoot` unless it asked for `runAsUser: 0`, and every capability
+ * dropped besides the ones it adds. What the group asks stays, so that Pod Security admission, not
+ * the operator, refuses it, in the API server's words (PodSecurityViolation).
+ */
+function restrictContainer(container: V1Container, runAsUser?: number): V1Container {
+  const asked = container.securityContext ?? {};
+  const securityContext: V1SecurityContext = { ...asked };
+  securityContext.allowPrivilegeEscalation = asked.allowPrivilegeEscalation ?? false;
+  if (runAsUser !== undefined && asked.runAsUser === undefined) securityContext.runAsUser = runAsUser;
+  if (asked.runAsNonRoot === undefined && securityContext.runAsUser !== 0)
+    securityContext.runAsNonRoot = true;
+  const drop = asked.capabilities?.drop ?? [];
+  securityContext.capabilities = {
+    ...asked.capabilities,
+    drop: drop.includes("ALL") ? [...drop] : [...drop, "ALL"],
+  };
+  return { ...container, securityContext };
+}
+
+/**
+ * The Pod spec made to pass the Pod Security Standards' `restricted` level (--pod-security),
+ * containers and init containers alike; the Pod already asks for the RuntimeDefault seccomp
+ * profile, and its volumes (gitRepo and azureFile included: an emptyDir and a claim) are all of the
+ * kinds `restricted` allows. Images that run as root then fail to start (the kubelet refuses
+ * `runAsNonRoot` for a root user: CreateContainerConfigError) unless the group names a runAsUser.
+ * Windows Pods may carry none of the Linux fields, and `restricted` checks only runAsNonRoot on them.
+ */
+export function restrictPodSpec(group: ContainerGroup, spec: V1PodSpec): V1PodSpec {
+  if (isWindows(group)) return { ...spec, securityContext: { ...spec.securityContext, runAsNonRoot: true } };
+  const gitUsers = new Map(
+    (group.spec.volumes ?? [])
+      .filter((volume) => volume.gitRepo)
+      .map((volume) => [gitRepoInitContainerName(volume.name), gitRepoUser(group, volume.name)]),
+  );
+  const restricted: V1PodSpec = {
+    ...spec,
+    securityContext: { ...spec.securityContext, seccompProfile: { type: "RuntimeDefault" } },
+    containers: spec.containers.map((container) => restrictContainer(container)),
+  };
+  if (spec.initContainers) {
+    restricted.initContainers = spec.initContainers.map((container) => {
+      const gitUser = gitUsers.get(container.name);
+      if (gitUser === undefined) return restrictContainer(container);
+      // The volume's root belongs to root, not to the clone's user, and git refuses to work in a
+      // repository another user owns ("dubious ownership") when `directory` is ".": this clone is
+      // its own. Environment config counts as command-line config, which git trusts for this.
+      const trustClone = [
+        { name: "GIT_CONFIG_COUNT", value: "1" },
+        { name: "GIT_CONFIG_KEY_0", value: "safe.directory" },
+        { name: "GIT_CONFIG_VALUE_0", value: "*" },
+      ];
+      const env = container.env ?? [];
+      const missing = trustClone.filter((v) => !env.some((e) => e.name === v.name));
+      return restrictContainer({ ...container, env: [...env, ...missing] }, gitUser);
+    });
+  }
+  return restricted;
+}
+
 export function renderPod(group: ContainerGroup, settings: OperatorSettings): V1Pod {
   const pod: V1Pod = {
     apiVersion: "v1",
@@ -340,6 +418,12 @@ export function renderPod(group: ContainerGroup, settings: OperatorSettings): V1
     ...rendered.metadata,
     annotations: { [SPEC_HASH_ANNOTATION]: podSpecHash(group, rendered) },
   };
+  // After the hash, on purpose: a namespace labelled restricted later (or the setting changed)
+  // shapes the group's next Pod but never replaces a running one, as Pod Security admission
+  // itself never evicts what it admitted.
+  if (settings.podSecurity === "restricted" && rendered.spec) {
+    rendered.spec = restrictPodSpec(group, rendered.spec);
+  }
   return rendered;
 }
 

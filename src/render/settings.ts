@@ -22,6 +22,17 @@ export interface PoolSettings {
   tolerations: V1Toleration[];
 }
 
+/**
+ * How Pods meet the Pod Security Standards. `restricted`: every Pod is rendered to pass the
+ * `restricted` level wherever the group asks nothing contrary; `off`: the usual Pods (they pass
+ * `baseline` unless the group asks for more); `auto`: `restricted` in namespaces whose
+ * `pod-security.kubernetes.io/enforce` label is `restricted`, else `off`. Rendering itself never
+ * reads namespaces: the controller resolves `auto` and renders with `restricted` or `off`.
+ */
+export type PodSecurityMode = "auto" | "restricted" | "off";
+
+export const POD_SECURITY_MODES: readonly PodSecurityMode[] = ["auto", "restricted", "off"];
+
 export interface OperatorSettings {
   /** RuntimeClass for every group (hypervisor isolation). Empty string: no RuntimeClass (e.g. kind). */
   runtimeClassName: string;
@@ -56,6 +67,8 @@ export interface OperatorSettings {
    * balancer implementation. Empty: none, so the cluster's default load balancer serves them.
    */
   loadBalancerClass: string;
+  /** Pod Security Standards rendering; `auto` renders as `off` (see PodSecurityMode). */
+  podSecurity: PodSecurityMode;
 }
 
 /** GPU Feature Discovery's product label. */
@@ -109,6 +122,7 @@ export const defaultSettings: OperatorSettings = {
   },
   fileShareDefaultStorageClass: "",
   loadBalancerClass: "",
+  podSecurity: "auto",
 };
 
 /** Default settings with some fields replaced (tests, configuration parsing). */

@@ -290,6 +290,14 @@ export class KubeClient {
     return this.call(HttpMethod.GET, path, { query });
   }
 
+  /**
+   * A POST of a JSON body to any API path, for create-only APIs that answer in the body
+   * (TokenReview, SubjectAccessReview). Rate-limited and counted like every other call.
+   */
+  async postPath<R>(path: string, body: unknown): Promise<R> {
+    return this.call(HttpMethod.POST, path, { body });
+  }
+
   private async applyAt<T extends KubernetesObject>(
     obj: T,
     subresource: string | undefined,

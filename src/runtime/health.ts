@@ -1,20 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Registry } from "prom-client";
+import { respond } from "./http-respond.js";
 
 /**
  * The probe and metrics endpoints the kubelet and Prometheus call:
  * - `/healthz`: the process answers, and every liveness check passes. Keep liveness checks few: a
  *   failing one restarts the container.
  * - `/readyz`: every readiness check passes (caches synced, say); else 503 naming the failing checks.
- * - `/metrics`: the registry in Prometheus text format.
+ * Plain HTTP, as the kubelet probes. /metrics is served apart, authenticated (metrics-server.ts).
  */
 
 /** A check passes when it returns true (or resolves true); false, a throw or a timeout fails it. */
 export type HealthCheck = () => boolean | Promise<boolean>;
 
 export interface HealthServerOptions {
-  registry?: Registry;
   /** A check slower than this fails, so a hung dependency cannot hang the probe. Default 5 s. */
   checkTimeoutMs?: number;
 }
@@ -28,12 +27,10 @@ interface CheckOutcome {
 export class HealthServer {
   private readonly livenessChecks = new Map<string, HealthCheck>();
   private readonly readinessChecks = new Map<string, HealthCheck>();
-  private readonly registry: Registry | undefined;
   private readonly checkTimeoutMs: number;
   private server: Server | undefined;
 
   constructor(options: HealthServerOptions = {}) {
-    this.registry = options.registry;
     this.checkTimeoutMs = options.checkTimeoutMs ?? 5000;
   }
 
@@ -90,10 +87,6 @@ export class HealthServer {
       case "/readyz":
         await this.respondWithChecks(response, "readiness", this.readinessChecks);
         return;
-      case "/metrics":
-        if (this.registry === undefined) break;
-        respond(response, 200, await this.registry.metrics(), this.registry.contentType);
-        return;
     }
     respond(response, 404, "not found\n");
   }
@@ -138,14 +131,4 @@ export class HealthServer {
       clearTimeout(timer);
     }
   }
-}
-
-function respond(response: ServerResponse, status: number, body: string, contentType = "text/plain"): void {
-  response.statusCode = status;
-  response.setHeader(
-    "Content-Type",
-    contentType.includes("charset") ? contentType : `${contentType}; charset=utf-8`,
-  );
-  response.setHeader("Cache-Control", "no-store");
-  response.end(body);
 }

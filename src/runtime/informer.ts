@@ -5,7 +5,7 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { Counter, type Registry } from "prom-client";
-import { errorMessage, isGone, KubeClient, type RequestRateLimiter } from "./apply.js";
+import { errorCode, errorMessage, isGone, KubeClient, type RequestRateLimiter } from "./apply.js";
 import { wakeableSleep } from "./sleep.js";
 
 /**
@@ -120,6 +120,13 @@ export interface InformerOptions<T extends KubernetesObject> {
   onRestart?: (reason: RestartReason) => void;
   /** Source of randomness for jitter; tests replace it. */
   random?: () => number;
+  /**
+   * A list refused with 403 makes the informer synced but unavailable (`unavailable()` returns the
+   * refusal) instead of holding its sync forever: for caches of what the operator may not be
+   * granted (cluster-scoped reads in a namespaced install). It keeps retrying with backoff, so a
+   * permission granted later fills the cache, firing adds, with no restart.
+   */
+  forbiddenIsUnavailable?: boolean;
 }
 
 interface WatchEnd {
@@ -205,6 +212,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   /** Where the next watch starts; undefined means a full list comes first. */
   private resourceVersion: string | undefined;
   private synced = false;
+  /** The 403 of the last list, with `forbiddenIsUnavailable`; cleared by a list that succeeds. */
+  private forbidden: unknown;
   private syncWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private running = false;
   /** Bumped by each start and stop, so a loop left over from before a stop can never run beside a new one. */
@@ -266,9 +275,14 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.endSession({ reason: "resync" });
   }
 
-  /** True once the first list has been cached and its add handlers have run. */
+  /** True once the first list has been cached and its add handlers have run (or, with `forbiddenIsUnavailable`, was refused). */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** The API server's refusal when the informer may not list its resource (`forbiddenIsUnavailable`); else undefined. */
+  unavailable(): unknown {
+    return this.forbidden;
   }
 
   waitForSync(signal?: AbortSignal): Promise<void> {
@@ -327,10 +341,14 @@ export class ResilientInformer<T extends KubernetesObject> {
       } catch (error) {
         // Only the list throws; a continue token that expired mid-list is a 410 like any other.
         end = { reason: isGone(error) ? "gone" : "error", error };
+        if (this.options.forbiddenIsUnavailable && errorCode(error) === 403) this.markForbidden(error);
       }
       if (!current() || end.reason === "stopped") break;
 
       if (end.reason === "gone" || end.reason === "resync") this.resourceVersion = undefined;
+      // A watch refused after the permission was revoked: re-list, so that the refusal is recorded.
+      if (this.options.forbiddenIsUnavailable && errorCode(end.error) === 403)
+        this.resourceVersion = undefined;
       // A 410 straight after a fresh list would loop list-watch-410 at full speed: back off on the second.
       const failed = end.reason === "error" || (end.reason === "gone" && previous === "gone");
       previous = end.reason;
@@ -339,7 +357,9 @@ export class ResilientInformer<T extends KubernetesObject> {
       const meta = { resource: this.path, reason: end.reason, failures };
       if (failed) {
         const delayMs = jitteredBackoffMs(failures, this.options.backoff ?? DEFAULT_BACKOFF, this.random);
-        this.options.logger?.warn("informer restarting after an error", {
+        // A refusal already told once (markForbidden) is retried quietly: it is the install's choice.
+        const log = this.forbidden !== undefined ? this.options.logger?.debug : this.options.logger?.warn;
+        log?.call(this.options.logger, "informer restarting after an error", {
           ...meta,
           delayMs,
           error: errorMessage(end.error),
@@ -397,6 +417,10 @@ export class ResilientInformer<T extends KubernetesObject> {
       }
     }
     this.resourceVersion = resourceVersion;
+    if (this.forbidden !== undefined) {
+      this.forbidden = undefined;
+      this.options.logger?.info("informer permitted again; cache available", { resource: this.path });
+    }
     if (initial) {
       this.synced = true;
       for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
@@ -499,6 +523,21 @@ export class ResilientInformer<T extends KubernetesObject> {
       return;
     }
     if (resourceVersion) this.resourceVersion = resourceVersion;
+  }
+
+  /** Records a 403 list: synced (nothing to wait for) but unavailable, told once until it clears. */
+  private markForbidden(error: unknown): void {
+    if (this.forbidden === undefined) {
+      this.options.logger?.warn("informer may not list its resource; running without this cache", {
+        resource: this.path,
+        error: errorMessage(error),
+      });
+    }
+    this.forbidden = error;
+    if (!this.synced) {
+      this.synced = true;
+      for (const waiter of this.syncWaiters.splice(0)) waiter.resolve();
+    }
   }
 
   // ---- the cache ----

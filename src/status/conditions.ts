@@ -30,6 +30,11 @@ export interface StatusProblem {
   message: string;
   /** A condition besides Ready that the problem is about, e.g. DNSReady for a label conflict. */
   condition?: string;
+  /**
+   * Retrying cannot help until the group or its namespace changes (a policy refused the Pod):
+   * retried on a slow timer instead of the fast backoff, so the refusal is not asked again and again.
+   */
+  slowRetry?: boolean;
 }
 
 /**
@@ -77,6 +82,21 @@ const WAITING_ADVICE: Record<string, string> = {
   CreateContainerError: "the runtime could not create the container; check its command and volume mounts",
   RunContainerError: "the runtime could not start the container; check its command",
 };
+
+/**
+ * The kubelet refuses `runAsNonRoot` (rendered by --pod-security for restricted namespaces) for an
+ * image whose user is root, or is a name it cannot check: "container has runAsNonRoot and image
+ * will run as root" / "... has non-numeric user (nginx), cannot verify user is non-root".
+ */
+function waitingAdvice(reason: string, message: string | undefined): string | undefined {
+  if (reason === "CreateContainerConfigError" && message?.includes("runAsNonRoot")) {
+    return (
+      "the namespace's Pod Security level (restricted) lets no container run as root: set the container's " +
+      "securityContext.runAsUser to a non-zero user the image works with, or use an image whose USER is a non-root number"
+    );
+  }
+  return WAITING_ADVICE[reason];
+}
 
 function describeGpuNeed(group: ContainerGroup, settings: OperatorSettings): string | undefined {
   const gpu = groupGpu(group);
@@ -326,7 +346,7 @@ export function readyCondition({ group, pod, problems, scheduled, network }: Rea
     const detail = waiting.message ? ` (${waiting.message})` : "";
     const advice = PULL_REASONS.has(waiting.reason)
       ? imagePullAdvice(group, waiting.image, waiting.message)
-      : WAITING_ADVICE[waiting.reason];
+      : waitingAdvice(waiting.reason, waiting.message);
     return ready(
       "False",
       waiting.reason,

@@ -53,3 +53,33 @@ export function childNameConflict(kind: string, name: string): StatusProblem {
     message: `A ${kind} named "${name}" already exists and does not belong to this group; rename or delete it, or rename the group.`,
   };
 }
+
+/**
+ * The operator may not read a cluster-scoped resource the group needs (a namespaced install left
+ * it out). Names the refusal, the permission and the chart value that grants it.
+ */
+export function clusterReadDenied(need: string, permission: string, chartValue: string): StatusProblem {
+  return {
+    reason: "PermissionDenied",
+    message:
+      `${need}, and the operator may not ${permission} (cluster-scoped). Grant it with the Helm value ` +
+      `${chartValue}=true, or bind a ClusterRole with that permission to the operator's ServiceAccount.`,
+  };
+}
+
+/**
+ * Pod Security admission refused the group's Pod (403, `violates PodSecurity "<level>:<version>"`).
+ * The API server's words name each field; only a change to the group or to the namespace's
+ * `pod-security.kubernetes.io/enforce` label can help, so it is retried slowly.
+ */
+export function podSecurityViolation(apiMessage: string): StatusProblem {
+  return {
+    reason: "PodSecurityViolation",
+    message:
+      `The namespace's Pod Security level refuses the group's Pod: ${apiMessage}. Remove from the group ` +
+      "what the level forbids (as the API server says: e.g. runAsUser 0, allowPrivilegeEscalation, " +
+      "capabilities beyond NET_BIND_SERVICE, an Unconfined seccomp profile), or run it in a namespace " +
+      "whose pod-security.kubernetes.io/enforce level allows it; it is retried when either changes.",
+    slowRetry: true,
+  };
+}

@@ -7,8 +7,10 @@ import { kubeconfigPath, repoRoot } from "./env.js";
 import { applyCrds, createNamespace, deleteNamespace } from "./harness.js";
 
 export interface RunningOperator {
-  /** The health/metrics port it bound. */
+  /** The health port it bound (/healthz, /readyz). */
   port: number;
+  /** The metrics port it bound (plain HTTP unless the test passed --metrics-secure=true). */
+  metricsPort: number;
   /** Everything it logged so far (JSON lines). */
   logs(): string;
   /** Prometheus text from /metrics. */
@@ -42,6 +44,11 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     `--kubeconfig=${options.kubeconfig ?? kubeconfigPath()}`,
     "--health-port=0",
     "--health-bind-address=127.0.0.1",
+    // Plain metrics by explicit setting: the suite reads them with the plane's admin certificate,
+    // which is no bearer token. secure-metrics.test.ts tests the default, authenticated HTTPS.
+    "--metrics-port=0",
+    "--metrics-bind-address=127.0.0.1",
+    "--metrics-secure=false",
     "--log-level=debug",
     ...(options.namespace ? [`--watch-namespace=${options.namespace}`] : []),
     ...TEST_OPERATOR_ARGS,
@@ -61,19 +68,22 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /"message":"serving \/healthz, \/readyz and \/metrics","port":(\d+)/.exec(output);
-      if (m?.[1]) {
+  const logged = (pattern: RegExp) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = pattern.exec(output);
+        if (m?.[1]) {
+          clearInterval(timer);
+          resolve(Number(m[1]));
+        }
+      }, 50);
+      void exited.then((code) => {
         clearInterval(timer);
-        resolve(Number(m[1]));
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`operator exited (${code}) before serving:\n${output}`));
+        reject(new Error(`operator exited (${code}) before serving:\n${output}`));
+      });
     });
-  });
+  const port = await logged(/"message":"serving \/healthz and \/readyz","port":(\d+)/);
+  const metricsPort = await logged(/"message":"serving \/metrics","port":(\d+)/);
   const base = `http://127.0.0.1:${port}`;
   if (options.waitReady !== false) {
     const deadline = Date.now() + 60_000;
@@ -89,9 +99,10 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   }
   return {
     port,
+    metricsPort,
     process: child,
     logs: () => output,
-    metrics: async () => (await fetch(`${base}/metrics`)).text(),
+    metrics: async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthServer } from "../../../src/runtime/health.js";
-import { createMetrics } from "../../../src/runtime/metrics.js";
 
 let server: HealthServer | undefined;
 
@@ -11,8 +10,7 @@ afterEach(async () => {
 
 /** Starts a server on a free local port and returns a function that GETs a path from it. */
 async function startServer(configure: (server: HealthServer) => void = () => {}) {
-  const metrics = createMetrics({ processMetrics: false });
-  server = new HealthServer({ registry: metrics.registry, checkTimeoutMs: 200 });
+  server = new HealthServer({ checkTimeoutMs: 200 });
   configure(server);
   const port = await server.start(0, "127.0.0.1");
   const get = async (path: string, method = "GET") => {
@@ -23,7 +21,7 @@ async function startServer(configure: (server: HealthServer) => void = () => {})
       type: response.headers.get("content-type"),
     };
   };
-  return { port, get, metrics };
+  return { port, get };
 }
 
 describe("HealthServer", () => {
@@ -76,15 +74,9 @@ describe("HealthServer", () => {
     expect((await get("/readyz")).status).toBe(503);
   });
 
-  it("serves the registry on /metrics in Prometheus text format", async () => {
-    const { get, metrics } = await startServer();
-    metrics.reconcileTotal.inc({ controller: "groups", result: "success" });
-    const response = await get("/metrics");
-    expect(response.status).toBe(200);
-    expect(response.type).toContain("text/plain");
-    expect(response.body).toContain(
-      'controller_runtime_reconcile_total{controller="groups",result="success"} 1',
-    );
+  it("never serves /metrics: that is the metrics server's, authenticated", async () => {
+    const { get } = await startServer();
+    expect((await get("/metrics")).status).toBe(404);
   });
 
   it("answers 404 for unknown paths and 405 for other methods", async () => {

@@ -61,7 +61,11 @@ environment variable would mean "unset", an empty flag means "empty": runtimeCla
 */}}
 {{- define "cio.args" -}}
 {{- range $key, $value := .Values.config }}
-{{- if kindIs "map" $value }}
+{{- if eq $key "watchNamespace" }}
+- {{ printf "--watch-namespace=%s" (include "cio.watchNamespaces" $) | toJson }}
+{{- else if and (eq $key "metricsCertDir") (include "cio.metricsCertSecret" $) }}
+- {{ printf "--metrics-cert-dir=%s" (include "cio.metricsCertDir" $) | toJson }}
+{{- else if kindIs "map" $value }}
 {{- if $value }}
 - {{ printf "--%s=%s" (kebabcase $key) (toJson $value) | toJson }}
 {{- end }}
@@ -75,4 +79,33 @@ environment variable would mean "unset", an empty flag means "empty": runtimeCla
 {{- range .Values.extraArgs }}
 - {{ . | toJson }}
 {{- end }}
+{{- end }}
+
+{{/*
+The watched namespaces, comma-joined (the --watch-namespace flag): watchNamespaces and the comma
+list of config.watchNamespace, trimmed, without empties and duplicates; "" for every namespace.
+*/}}
+{{- define "cio.watchNamespaces" -}}
+{{- $all := concat (.Values.watchNamespaces | default list) (splitList "," (.Values.config.watchNamespace | default "")) }}
+{{- $clean := list }}
+{{- range $all }}
+{{- $ns := trim . }}
+{{- if and $ns (not (has $ns $clean)) }}
+{{- $clean = append $clean $ns }}
+{{- end }}
+{{- end }}
+{{- join "," $clean }}
+{{- end }}
+
+{{/* The Secret holding the metrics certificate, mounted by the Deployment; "" for none (self-signed). */}}
+{{- define "cio.metricsCertSecret" -}}
+{{- if .Values.metrics.certificate.certManager.enabled }}
+{{- printf "%s-metrics-tls" (include "cio.fullname" .) }}
+{{- else }}
+{{- .Values.metrics.certificate.secretName }}
+{{- end }}
+{{- end }}
+
+{{- define "cio.metricsCertDir" -}}
+/var/run/secrets/metrics-tls
 {{- end }}
