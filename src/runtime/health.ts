@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { respond } from "./http-respond.js";
+import { closeNow, listen, respond } from "./http-server.js";
 
 /**
  * The probe and metrics endpoints the kubelet and Prometheus call:
@@ -52,24 +51,14 @@ export class HealthServer {
       });
     });
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
+    return listen(server, port, host);
   }
 
   /** Stops listening and drops open keep-alive connections, so shutdown does not wait for clients. */
   close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server === undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    });
+    return closeNow(server);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -13,11 +13,10 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createSecureContext } from "node:tls";
 import type { Registry } from "prom-client";
-import { respond } from "./http-respond.js";
+import { closeNow, listen, respond } from "./http-server.js";
 import type { MetricsAccess } from "./metrics-auth.js";
 import { type PemKeyPair, selfSignedCertificate } from "./self-signed-certificate.js";
 
@@ -70,13 +69,7 @@ export class MetricsServer {
       this.server = createHttpServer(handler);
     }
     const server = this.server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
+    return listen(server, port, host);
   }
 
   close(): Promise<void> {
@@ -85,10 +78,7 @@ export class MetricsServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      server.closeAllConnections();
-    });
+    return closeNow(server);
   }
 
   /** Reads the mounted pair; undefined when no directory is set. A bad pair throws at start. */
